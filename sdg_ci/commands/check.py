@@ -1,0 +1,12 @@
+"""`sdg-ci check` (being built; see the issue tracker)."""
+
+from sdg_ci.errors import SdgCiError
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("check", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise SdgCiError("'sdg-ci check' is not built yet")

@@ -1,0 +1,12 @@
+"""`sdg-ci diff` (being built; see the issue tracker)."""
+
+from sdg_ci.errors import SdgCiError
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("diff", help="(not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise SdgCiError("'sdg-ci diff' is not built yet")

@@ -1,0 +1,104 @@
+"""`.sdg-ci.yaml` at the taxonomy root: every setting in one pydantic model.
+
+Each section belongs to one stage of the data flow (validate, documents, generate, gates);
+the CLI flags override what the file says. Unknown keys are errors, so a typo is caught.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sdg_ci.errors import SdgCiError
+from sdg_ci.taxonomy.root import CONFIG_NAME
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ValidateSettings(_Section):
+    profile: Literal["taxonomy-ci", "ilab"] = "taxonomy-ci"
+    max_file_bytes: int = 1024 * 1024
+    # rule code -> "error" | "warning" | "off", e.g. {"Q301": "error"}
+    rules: dict[str, Literal["error", "warning", "off"]] = Field(default_factory=dict)
+
+
+class DocumentSettings(_Section):
+    # repo URL -> local path (a git repo): fetch documents from there instead of the network
+    mirrors: dict[str, str] = Field(default_factory=dict)
+    max_document_bytes: int = 50 * 1024 * 1024
+    max_pdf_pages: int = 500
+    chunk_tokens: int = 800
+
+
+class ModelEndpoint(_Section):
+    """An OpenAI-compatible endpoint; no `url` means the embedded default model."""
+
+    url: str | None = None
+    model: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_s: float = 120.0
+    max_concurrency: int = 8
+    context_window: int | None = None
+
+
+class GenerateSettings(_Section):
+    teacher: ModelEndpoint = Field(default_factory=ModelEndpoint)
+    critic: ModelEndpoint | None = None  # None: same as the teacher
+    scale: Literal["preview", "full"] = "preview"
+    questions_per_seed: dict[str, int] = Field(
+        default_factory=lambda: {"preview": 5, "full": 30}
+    )
+    contexts_per_seed: dict[str, int] = Field(default_factory=lambda: {"preview": 2, "full": 10})
+    questions_per_context: int = 3
+    min_pair_rating: int = 2
+    seed: int = 42
+    cache_dir: str = ".sdg-ci-cache"
+
+
+class GateSettings(_Section):
+    min_kept_pairs: int = 1
+    min_mean_rating: float = 2.0
+    max_parse_failure_rate: float = 0.5
+    max_duplicate_rate: float = 0.5
+    min_faithfulness_rate: float = 0.5
+
+
+class GatesConfig(_Section):
+    default: GateSettings = Field(default_factory=GateSettings)
+    # taxonomy subtree prefix -> overrides, e.g. {"knowledge/science": {"min_kept_pairs": 5}}
+    subtrees: dict[str, dict] = Field(default_factory=dict)
+
+
+class Config(_Section):
+    validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    generate: GenerateSettings = Field(default_factory=GenerateSettings)
+    gates: GatesConfig = Field(default_factory=GatesConfig)
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def load_config(root: Path, path: Path | None = None) -> Config:
+    """Read `.sdg-ci.yaml` (or `path`); a missing file gives the defaults."""
+    file = path or (root / CONFIG_NAME)
+    if not file.is_file():
+        if path is not None:
+            raise SdgCiError(f"{file}: config file not found")
+        return Config()
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise SdgCiError(f"{file}: cannot read config: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SdgCiError(f"{file}: the top level must be a mapping")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SdgCiError(f"{file}: {where}: {first['msg']}") from exc

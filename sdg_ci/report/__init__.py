@@ -1,0 +1,1 @@
+"""The run summary (summary.json), its markdown rendering and GitHub publishing."""

@@ -1,0 +1,86 @@
+"""The run summary: the machine-readable record every generation run writes (summary.json).
+
+This is the contract between generation (which fills it) and reporting (which renders and
+publishes it). Add fields; never rename or remove one.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class StageCount(BaseModel):
+    """Rows into and out of one stage of one leaf, and why the missing ones were dropped."""
+
+    stage: str  # e.g. "questions", "question_critic", "answers", "pair_rating", "dedup"
+    rows_in: int = 0
+    rows_out: int = 0
+    dropped: dict[str, int] = Field(default_factory=dict)  # reason class -> count
+
+
+class PairExample(BaseModel):
+    question: str
+    answer: str
+    context: str | None = None
+    rating: int | None = None
+
+
+class RejectionExample(BaseModel):
+    stage: str
+    reason: str  # "critic: <critic's reason>", "parse_failure", "duplicate", "error: <...>"
+    text: str  # the rejected question or pair, as the model wrote it
+    count: int = 1  # how many rows were dropped for this reason
+
+
+class Usage(BaseModel):
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class LeafSummary(BaseModel):
+    path: str  # leaf file, relative to the taxonomy root (…/qna.yaml)
+    kind: str  # knowledge | freeform_skill | grounded_skill
+    status: str = "modified"  # diff status: added | modified | renamed
+    seeds: int = 0
+    stages: list[StageCount] = Field(default_factory=list)
+    questions_generated: int = 0
+    questions_kept: int = 0
+    answered: int = 0
+    pairs_kept: int = 0
+    rating_histogram: dict[str, int] = Field(default_factory=lambda: {"1": 0, "2": 0, "3": 0})
+    mean_rating: float | None = None
+    faithfulness_rate: float | None = None  # knowledge only
+    duplicates: int = 0
+    parse_failures: int = 0
+    errors: int = 0
+    kept_examples: list[PairExample] = Field(default_factory=list)
+    rejections: list[RejectionExample] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # e.g. "teacher too weak: ..."
+    teacher_too_weak: bool = False
+    usage: Usage = Field(default_factory=Usage)
+    wall_s: float = 0.0
+    data_file: str | None = None  # kept pairs JSONL, relative to the output dir
+    rejected_file: str | None = None
+
+
+class ModelInfo(BaseModel):
+    role: str  # teacher | critic
+    model: str
+    endpoint: str  # "embedded" or the base URL (never a key)
+
+
+class RunSummary(BaseModel):
+    schema_version: int = 1
+    tool_version: str = ""
+    scale: str = "preview"
+    models: list[ModelInfo] = Field(default_factory=list)
+    leaves: list[LeafSummary] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    wall_s: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def pairs_kept(self) -> int:
+        return sum(leaf.pairs_kept for leaf in self.leaves)

@@ -1,0 +1,169 @@
+"""Taxonomy leaves: which files are leaves, what kind each is, and reading one safely.
+
+A leaf is a file named exactly `qna.yaml` under `compositional_skills/` or `knowledge/`;
+its taxonomy path is its directory parts. Reading refuses what could hurt or mislead
+(symlinks out of the taxonomy, huge or binary files, undecodable bytes) with a diagnostic
+instead of an exception, so one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.taxonomy.yamlnodes import Marks, YamlLoadError, load_with_marks
+
+LEAF_NAME = "qna.yaml"
+LEAF_ROOTS = ("compositional_skills", "knowledge")
+MAX_FILE_BYTES = 1024 * 1024  # documented in README: files above this are refused
+
+
+class LeafKind(str, enum.Enum):
+    KNOWLEDGE = "knowledge"
+    FREEFORM_SKILL = "freeform_skill"
+    GROUNDED_SKILL = "grounded_skill"
+
+
+def is_leaf_lookalike(name: str) -> bool:
+    """`qna.yml`, `QNA.yaml`, `QnA.YML`: names a contributor meant as a leaf."""
+    return name.lower() in ("qna.yaml", "qna.yml") and name != LEAF_NAME
+
+
+def is_leaf_path(rel_path: str) -> bool:
+    """True for `compositional_skills/.../qna.yaml` and `knowledge/.../qna.yaml`."""
+    parts = PurePosixPath(rel_path).parts
+    return len(parts) >= 2 and parts[0] in LEAF_ROOTS and parts[-1] == LEAF_NAME
+
+
+def taxonomy_path(rel_path: str) -> str:
+    """`knowledge/a/b/qna.yaml` -> `knowledge/a/b`."""
+    return str(PurePosixPath(rel_path).parent)
+
+
+def leaf_kind(data: object, rel_path: str) -> LeafKind:
+    """Knowledge by its folder; a skill is grounded when its examples carry `context`."""
+    if PurePosixPath(rel_path).parts[:1] == ("knowledge",):
+        return LeafKind.KNOWLEDGE
+    examples = data.get("seed_examples") if isinstance(data, dict) else None
+    if isinstance(examples, list) and any(
+        isinstance(e, dict) and e.get("context") for e in examples
+    ):
+        return LeafKind.GROUNDED_SKILL
+    return LeafKind.FREEFORM_SKILL
+
+
+@dataclass
+class Leaf:
+    """A loaded leaf: its data as plain values and the place of every value."""
+
+    root: Path
+    rel_path: str
+    data: object
+    marks: Marks = field(default_factory=Marks)
+    text: str = ""
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.rel_path
+
+    @property
+    def taxonomy_path(self) -> str:
+        return taxonomy_path(self.rel_path)
+
+    @property
+    def kind(self) -> LeafKind:
+        return leaf_kind(self.data, self.rel_path)
+
+
+def find_leaf_files(root: Path, paths: list[Path] | None = None) -> list[str]:
+    """Leaf candidates below `paths` (default: the whole root), relative and sorted.
+
+    Look-alike names (`qna.yml`) are included so validation can say they are misnamed.
+    Hidden folders (`.git`) are skipped.
+    """
+    root = root.resolve()
+    found: set[str] = set()
+    for start in paths or [root]:
+        start = start if start.is_absolute() else (Path.cwd() / start)
+        if start.is_file() or start.is_symlink() and not start.is_dir():
+            found.add(_relative(root, start))
+            continue
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            # a directory named qna.yaml is reported, not walked into silently
+            names = filenames + [d for d in dirnames if d.lower() in ("qna.yaml", "qna.yml")]
+            for name in names:
+                if name == LEAF_NAME or is_leaf_lookalike(name):
+                    found.add(_relative(root, Path(dirpath) / name))
+    return sorted(found)
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+class LeafReadError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _refuse(code: str, message: str, line: int = 1, column: int = 1) -> LeafReadError:
+    return LeafReadError(Diagnostic(line, column, code, message))
+
+
+def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The file's text, or LeafReadError saying why it cannot be read."""
+    path = root / rel_path
+    if path.is_symlink():
+        target = path.resolve()
+        try:
+            target.relative_to(root.resolve())
+        except ValueError:
+            raise _refuse("Q010", f"symlink points outside the taxonomy (to {target}); refusing to read it") from None
+    if path.is_dir():
+        raise _refuse("Q011", f"{path.name} is a directory, not a file")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _refuse(
+                "Q012",
+                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; "
+                "a qna.yaml holds seeds, not whole documents",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _refuse("Q013", f"cannot read file: {exc.strerror or exc}") from exc
+    if b"\x00" in raw:
+        raise _refuse("Q014", "file contains NUL bytes: it is binary, not YAML text")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _refuse(
+            "Q015",
+            f"file is not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; "
+            "save the file as UTF-8",
+            line,
+            column,
+        ) from exc
+
+
+def load_leaf(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -> Leaf:
+    """Read and parse one leaf; raises LeafReadError with a placed diagnostic."""
+    text = read_leaf_text(root, rel_path, max_bytes)
+    try:
+        data, marks = load_with_marks(text)
+    except YamlLoadError as exc:
+        raise _refuse(exc.code, exc.message, exc.line, exc.column) from exc
+    return Leaf(root=root, rel_path=rel_path, data=data, marks=marks, text=text)
