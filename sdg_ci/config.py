@@ -61,17 +61,24 @@ class GenerateSettings(_Section):
 
 
 class GateSettings(_Section):
-    min_kept_pairs: int = 1
-    min_mean_rating: float = 2.0
-    max_parse_failure_rate: float = 0.5
-    max_duplicate_rate: float = 0.5
-    min_faithfulness_rate: float = 0.5
+    """Quality gates for one leaf; `null` turns a gate off (see sdg_ci/report/gates.py)."""
+
+    min_kept_pairs: int | None = 1
+    min_mean_rating: float | None = 2.0
+    max_parse_failure_rate: float | None = 0.5
+    max_duplicate_rate: float | None = 0.5
+    min_faithfulness_rate: float | None = 0.5  # knowledge leaves only
+
+
+class GateOverrides(GateSettings):
+    """A subtree's changes to the defaults: only the keys it names (null turns one off)."""
 
 
 class GatesConfig(_Section):
     default: GateSettings = Field(default_factory=GateSettings)
-    # taxonomy subtree prefix -> overrides, e.g. {"knowledge/science": {"min_kept_pairs": 5}}
-    subtrees: dict[str, dict] = Field(default_factory=dict)
+    # taxonomy subtree prefix -> overrides, e.g. {"knowledge/science": {"min_kept_pairs": 5}};
+    # a leaf takes the defaults, then every matching subtree from the shortest to the longest
+    subtrees: dict[str, GateOverrides] = Field(default_factory=dict)
 
 
 class Config(_Section):
