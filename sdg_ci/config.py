@@ -38,26 +38,47 @@ class DocumentSettings(_Section):
 class ModelEndpoint(_Section):
     """An OpenAI-compatible endpoint; no `url` means the embedded default model."""
 
-    url: str | None = None
+    url: str | None = None  # e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1
     model: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
+    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key is never logged
     timeout_s: float = 120.0
-    max_concurrency: int = 8
-    context_window: int | None = None
+    max_concurrency: int = 8  # upper bound; the client adapts below it on 429s and timeouts
+    context_window: int | None = None  # tokens; None: 8192 for a remote server
+    structured_output: Literal["auto", "json_schema", "none"] = "auto"
+
+
+class EmbeddedSettings(_Section):
+    """The embedded default (SmolLM2-135M via llama.cpp): a smoke test, not real data."""
+
+    parallel: int = 2  # llama.cpp slots, each with a 4096-token context
+    threads: int | None = None  # default: min(CPU count, 4)
 
 
 class GenerateSettings(_Section):
     teacher: ModelEndpoint = Field(default_factory=ModelEndpoint)
     critic: ModelEndpoint | None = None  # None: same as the teacher
+    embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
     scale: Literal["preview", "full"] = "preview"
+    # per scale (preview: a pull-request run; full: a dataset build)
     questions_per_seed: dict[str, int] = Field(
         default_factory=lambda: {"preview": 5, "full": 30}
     )
     contexts_per_seed: dict[str, int] = Field(default_factory=lambda: {"preview": 2, "full": 10})
+    questions_per_chunk: dict[str, int] = Field(default_factory=lambda: {"preview": 3, "full": 10})
+    max_chunks: dict[str, int] = Field(default_factory=lambda: {"preview": 3, "full": 0})  # 0: all
+    max_seeds: dict[str, int] = Field(default_factory=lambda: {"preview": 0, "full": 0})  # 0: all
     questions_per_context: int = 3
+    questions_per_call: int = 5  # questions asked of the teacher in one request
+    use_n: bool = True  # ask for several samples in one request (n > 1)
     min_pair_rating: int = 2
+    min_relevancy: int = 2  # knowledge
+    near_duplicate_threshold: float = 0.8  # Jaccard over words and word pairs
+    parse_retries: int = 2  # re-asks (new seed) for a reply that does not parse
+    request_retries: int = 4  # per request, on timeouts, 429, 5xx, broken replies
+    give_up_after_s: float = 60.0  # an endpoint failing this long is treated as down
     seed: int = 42
-    cache_dir: str = ".sdg-ci-cache"
+    cache_dir: str = ".sdg-ci-cache"  # relative to the taxonomy root
+    progress_interval_s: float = 10.0  # log-line period when stderr is not a terminal
 
 
 class GateSettings(_Section):
