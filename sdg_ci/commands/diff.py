@@ -1,12 +1,113 @@
-"""`sdg-ci diff` (being built; see the issue tracker)."""
+"""`sdg-ci diff`: the taxonomy leaves a change touches (a thin shell over diff_taxonomy)."""
 
-from sdg_ci.errors import SdgCiError
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from sdg_ci.taxonomy.gitdiff import EMPTY_BASE, DiffResult, diff_taxonomy, misnamed_message
+from sdg_ci.taxonomy.root import find_taxonomy_root
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("diff", help="(not built yet)")
-    parser.set_defaults(func=run)
+    parser = sub.add_parser(
+        "diff",
+        help="list the taxonomy leaves changed against a base (git merge-base)",
+        description="List the leaves (qna.yaml files) changed between the merge-base of a "
+        "base branch and HEAD, with their status and why they count as changed. Base "
+        "default: origin/$GITHUB_BASE_REF in a pull request, else origin/main, main, "
+        "origin/HEAD.",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="branch, remote branch, tag or commit to compare with (its merge-base with "
+        "HEAD); 'empty' lists every leaf as added",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--fetch",
+        action="store_true",
+        help="fetch a missing base and deepen a shallow clone (git fetch --deepen) until "
+        "the merge-base is found",
+    )
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--working-tree",
+        dest="mode",
+        action="store_const",
+        const="working-tree",
+        help="include staged, unstaged and untracked changes (default outside CI)",
+    )
+    modes.add_argument(
+        "--staged",
+        dest="mode",
+        action="store_const",
+        const="staged",
+        help="compare the index (what the next commit holds) with HEAD, or with --base",
+    )
+    modes.add_argument(
+        "--committed",
+        dest="mode",
+        action="store_const",
+        const="committed",
+        help="committed changes up to HEAD only (default in CI)",
+    )
+    modes.add_argument(
+        "--commits",
+        metavar="A..B",
+        help="B against A as it is (A...B: against their merge-base), e.g. a push's "
+        "before..after",
+    )
+    parser.set_defaults(func=run, mode="auto")
 
 
 def run(args) -> int:
-    raise SdgCiError("'sdg-ci diff' is not built yet")
+    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
+    result = diff_taxonomy(
+        root,
+        args.base,
+        mode="commits" if args.commits else args.mode,
+        commits=args.commits,
+        fetch=args.fetch,
+    )
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(describe(result), file=sys.stderr)
+        print(render_text(result))
+    return 0
+
+
+def describe(result: DiffResult) -> str:
+    """One line on stderr saying what was compared with what."""
+    if result.mode == "filesystem":
+        return f"{result.root} is not in a git repository: every leaf counts as added"
+    new = {
+        "working-tree": "the working tree",
+        "staged": "the index",
+        "committed": f"HEAD ({_short(result.head)})",
+        "commits": _short(result.head),
+    }[result.mode]
+    if result.base == EMPTY_BASE or result.merge_base is None:
+        return f"comparing {new} with an empty taxonomy"
+    where = "" if result.base == result.merge_base else f" at {_short(result.merge_base)}"
+    return f"comparing {new} with {result.base}{where}"
+
+
+def render_text(result: DiffResult) -> str:
+    lines = []
+    for leaf in result.leaves:
+        line = f"{leaf.status:<9} {leaf.path}"
+        if leaf.old_path:
+            line += f" (from {leaf.old_path})"
+        lines.append(f"{line}  [{', '.join(leaf.reasons)}]")
+    for m in result.misnamed:
+        lines.append(f"{'misnamed':<9} {m.path} ({m.status}): {misnamed_message(m)}")
+    lines.append(result.count_line())
+    return "\n".join(lines)
+
+
+def _short(sha: str | None) -> str:
+    return (sha or "")[:12]
