@@ -27,6 +27,7 @@ text read differently from what it is) and cut text to a length limit, saying so
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -38,11 +39,15 @@ _UNSAFE_CHARS = re.compile(
 )
 # Markdown punctuation that can start or end syntax anywhere in a line (GFM allows a
 # backslash before any ASCII punctuation, so over-escaping is harmless).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~#+\-=$^{}:.])")
+_MD_SPECIAL = "\\`*_[]()!|~#+-=$^{}:."
+_INLINE_TABLE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    | {c: "\\" + c for c in _MD_SPECIAL}
+)
 # @user, @org/team; also the e-mail-like forms GitHub does not link are left readable.
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
 # #123, GH-123, org/repo#123: issue and pull-request references create backlinks.
-_REFERENCE = re.compile(r"(#|GH-)(?=\d)", re.IGNORECASE)
+_REFERENCE = re.compile(r"(#|GH\\?-)(?=\d)", re.IGNORECASE)
 
 
 def clean(text: object) -> str:
@@ -66,13 +71,15 @@ def _defang(text: str) -> str:
 
 def inline(text: object, limit: int | None = 300) -> str:
     """Untrusted text for a line of markdown or a table cell: renders as plain text."""
+    return _inline("" if text is None else str(text), limit)
+
+
+@functools.lru_cache(maxsize=8192)  # the renderer tries several sizes with the same texts
+def _inline(text: str, limit: int | None) -> str:
     s = clean(text)
     s = " ".join(s.split())  # newlines and runs of whitespace -> one space
     s = truncate(s, limit)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = s.replace('"', "&quot;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _defang(s)
+    return _defang(s.translate(_INLINE_TABLE))
 
 
 def code_span(text: object, limit: int | None = 200, in_table: bool = True) -> str:
