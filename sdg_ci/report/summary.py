@@ -59,6 +59,8 @@ class LeafSummary(BaseModel):
     rejections: list[RejectionExample] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # e.g. "teacher too weak: ..."
     teacher_too_weak: bool = False
+    critic_too_weak: bool = False  # unreadable replies, or the same rating for every pair
+    seed_leakage: int = 0  # questions repeating a seed question (also counted in duplicates)
     usage: Usage = Field(default_factory=Usage)
     wall_s: float = 0.0
     data_file: str | None = None  # kept pairs JSONL, relative to the output dir

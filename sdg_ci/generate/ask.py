@@ -1,0 +1,93 @@
+"""One logical question to a model: render the prompt, check the budget, call, parse.
+
+Why here: every stage needs the same care. A reply that does not parse is asked again with a
+new seed (bounded), each attempt cached under its own key so a re-run replays the same
+sequence; with `n` > 1 a server that returns fewer samples is topped up one by one. The
+result is one Outcome per sample: a value, or a reason class with a readable reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sdg_ci.generate.budget import TooLong, fit_reply
+from sdg_ci.generate.endpoint import CallError
+from sdg_ci.generate.engine import messages_digest, stable_seed
+from sdg_ci.generate.parse import ParseError
+from sdg_ci.generate.prompts import load_prompt
+
+RETRY_TEMPERATURE = 0.7
+
+
+@dataclass
+class Outcome:
+    value: object = None
+    failure: str | None = None  # parse_failure | error | too_long
+    reason: str = ""
+    raw: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+async def ask(engine, run, prompt_name: str, variables: dict, *, parse: Callable[[str], object],
+              rank: int, group: tuple, label: str, n: int = 1,
+              count: int | None = None) -> list[Outcome]:
+    """Ask `n` samples of one prompt; `count` sizes a list in the JSON schema."""
+    prompt = load_prompt(prompt_name)
+    endpoint = engine.endpoint(prompt.role)
+    messages = prompt.render(variables)
+    try:
+        max_tokens = fit_reply(messages, prompt.max_tokens, endpoint.context_window)
+    except TooLong as exc:
+        reason = f"{run.path}: {label}: {exc} of the {prompt.role}; shorten it"
+        return [Outcome(failure="too_long", reason=reason) for _ in range(n)]
+    schema = prompt.schema_for(count) if prompt.format == "json" else None
+    priority = (rank, run.index, *group)
+    digest = messages_digest(messages)  # the row's identity is its content, not its position
+
+    async def call(sample: int, attempt: int, samples: int):
+        seed = stable_seed(engine.settings.seed, prompt_name, digest, sample, attempt)
+        temperature = prompt.temperature if attempt == 0 else max(prompt.temperature,
+                                                                   RETRY_TEMPERATURE)
+        return await endpoint.chat(messages, max_tokens=max_tokens, temperature=temperature,
+                                   seed=seed, n=samples, schema=schema, stage=prompt.stage,
+                                   priority=priority, tally=run.tally)
+
+    async def settle(sample: int, text: str | None) -> Outcome:
+        attempt = 0
+        while True:
+            if text is not None:
+                try:
+                    return Outcome(value=parse(text))
+                except ParseError as exc:
+                    failure = Outcome(failure="parse_failure", reason=str(exc),
+                                      raw=text)
+                if attempt >= engine.settings.parse_retries:
+                    return failure
+                attempt += 1
+            try:
+                reply = await call(sample, attempt, 1)
+            except CallError as exc:
+                return _error(exc, run, label)
+            text = reply.texts[0] if reply.texts else ""
+
+    use_n = n > 1 and engine.settings.use_n
+    first: list[str] = []
+    if n == 1 or use_n:
+        try:
+            first = (await call(0, 0, n)).texts
+        except CallError as exc:
+            return [_error(exc, run, label) for _ in range(n)]
+    # sample 0 of a one-by-one top-up reuses the first call; the others get their own seeds
+    texts = [first[i] if i < len(first) else None for i in range(n)]
+    return list(await asyncio.gather(*(settle(i, texts[i]) for i in range(n))))
+
+
+def _error(exc: CallError, run, label: str) -> Outcome:
+    if exc.too_long:
+        return Outcome(failure="too_long", reason=f"{run.path}: {label}: {exc}; shorten it")
+    return Outcome(failure="error", reason=str(exc))

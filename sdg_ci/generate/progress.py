@@ -1,0 +1,87 @@
+"""Progress while generating: a live status line on a terminal, periodic log lines in CI.
+
+Why both: a person at a terminal wants to see it move; a CI log wants one readable line
+every few seconds, not a thousand carriage returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+SHORT = {"chunks": "chunks", "contexts": "ctx", "questions": "q", "dedup": "dedup",
+         "question_critic": "critic", "answers": "answers", "pair_rating": "rating",
+         "pair_eval": "eval"}
+TTY_PERIOD_S = 0.5
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    def __init__(self, enabled: bool = True, stream=None, interval_s: float = 10.0,
+                 tty: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.interval_s = interval_s
+        self.counts: dict[str, list[int]] = {}  # stage -> [in, out, dropped]
+        self.planned = 0
+        self.done = 0
+        self.started = time.monotonic()
+        self.endpoints = []
+
+    def rows(self, stage: str, rows_in: int = 0, rows_out: int = 0, dropped: int = 0) -> None:
+        entry = self.counts.setdefault(stage, [0, 0, 0])
+        entry[0] += rows_in
+        entry[1] += rows_out
+        entry[2] += dropped
+
+    def plan(self, rows: int) -> None:
+        self.planned += rows
+
+    def finished(self, rows: int) -> None:
+        self.done += rows
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self.started
+        parts = [f"generate {_clock(elapsed)}"]
+        for stage, (rows_in, rows_out, _) in self.counts.items():
+            if stage in SHORT and stage != "dedup":
+                parts.append(f"{SHORT[stage]} {rows_in}→{rows_out}")
+        in_flight = sum(e.in_flight for e in self.endpoints)
+        tokens = sum(e.stats.completion_tokens for e in self.endpoints)
+        hits = sum(e.stats.cache_hits for e in self.endpoints)
+        parts.append(f"in flight {in_flight}")
+        parts.append(f"{tokens / elapsed if elapsed > 0 else 0:.0f} tok/s")
+        if hits:
+            parts.append(f"cached {hits}")
+        if self.planned and 0 < self.done < self.planned:
+            eta = elapsed * (self.planned - self.done) / self.done
+            parts.append(f"ETA {_clock(eta)}")
+        return " | ".join(parts)
+
+    async def run(self, endpoints) -> None:
+        """Draw until cancelled."""
+        self.endpoints = list(endpoints)
+        if not self.enabled:
+            return
+        period = TTY_PERIOD_S if self.tty else self.interval_s
+        try:
+            while True:
+                await asyncio.sleep(period)
+                self._emit()
+        except asyncio.CancelledError:
+            self._emit(final=True)
+            raise
+
+    def _emit(self, final: bool = False) -> None:
+        text = self.line()
+        if self.tty:
+            self.stream.write("\r\x1b[K" + text + ("\n" if final else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()

@@ -1,0 +1,101 @@
+"""What to do about a failed request: retry or not, is it overload, how long to wait.
+
+Why separate: the rules (Retry-After, which status codes are worth retrying, which errors
+mean the prompt itself is too long) are policy, easy to test without a network.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from dataclasses import dataclass
+
+import openai
+
+MAX_RETRY_AFTER_S = 300.0
+CONTEXT_WORDS = ("context length", "context window", "maximum context", "too many tokens",
+                 "exceeds the context", "prompt is too long", "context_length", "n_ctx")
+
+
+@dataclass
+class Fault:
+    reason: str  # short, shown per row: "timeout", "HTTP 429", "connection error", ...
+    retryable: bool = True
+    overload: bool = False
+    retry_after: float | None = None
+    too_long: bool = False  # the prompt does not fit: retrying cannot help
+    unsupported_schema: bool = False  # the server refuses response_format
+
+
+class BadReply(Exception):
+    """A 200 answer that is not a usable chat completion (empty choices, wrong shape)."""
+
+
+def parse_retry_after(headers) -> float | None:
+    """Seconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    if headers is None:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return min(float(value) / 1000.0, MAX_RETRY_AFTER_S)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        parsed = email.utils.parsedate_tz(value)
+        if parsed is None:
+            return None
+        return min(max(email.utils.mktime_tz(parsed) - time.time(), 0.0), MAX_RETRY_AFTER_S)
+
+
+def classify(exc: BaseException) -> Fault:
+    """Map an exception from the openai client (or our reply checks) to a Fault."""
+    if isinstance(exc, openai.APITimeoutError):
+        return Fault("timeout", overload=True)
+    if isinstance(exc, openai.APIConnectionError):
+        return Fault("connection error")
+    if isinstance(exc, openai.APIStatusError):
+        return _status_fault(exc)
+    if isinstance(exc, (openai.APIResponseValidationError, BadReply, json.JSONDecodeError,
+                        ValueError, KeyError, TypeError)):
+        return Fault(f"malformed reply: {_short(exc)}")
+    return Fault(f"{type(exc).__name__}: {_short(exc)}")
+
+
+def _status_fault(exc: openai.APIStatusError) -> Fault:
+    code = exc.status_code
+    text = _short(exc, 300).lower()
+    if code == 429:
+        return Fault("HTTP 429 (rate limited)", overload=True,
+                     retry_after=parse_retry_after(exc.response.headers))
+    if code in (502, 503, 504):
+        return Fault(f"HTTP {code}", overload=True,
+                     retry_after=parse_retry_after(exc.response.headers))
+    if code >= 500:
+        return Fault(f"HTTP {code}")
+    if code in (400, 413, 422) and any(w in text for w in CONTEXT_WORDS):
+        return Fault(f"HTTP {code}: prompt too long: {_short(exc, 160)}", retryable=False,
+                     too_long=True)
+    if code == 400 and ("response_format" in text or "json_schema" in text):
+        return Fault(f"HTTP {code}: {_short(exc, 160)}", retryable=False, unsupported_schema=True)
+    if code == 408:
+        return Fault("HTTP 408", overload=True)
+    return Fault(f"HTTP {code}: {_short(exc, 160)}", retryable=False)
+
+
+def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter; a server's Retry-After wins when it is longer."""
+    delay = min(cap, base * (2 ** attempt)) * (0.5 + random.random() / 2)
+    return max(delay, retry_after or 0.0)
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,159 @@
+"""From a finished LeafRun to its LeafSummary: counts, histograms, examples, plain notes.
+
+Why here and not in the stages: the summary is read by people deciding whether to merge, so
+the judgement calls ("the teacher is too weak", "the critic gives no signal") live in one
+place, next to the thresholds that make them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sdg_ci.generate.rows import Row
+from sdg_ci.report.summary import LeafSummary, PairExample, RejectionExample, Usage
+
+STAGE_ORDER = ["chunks", "contexts", "questions", "dedup", "question_critic", "answers",
+               "pair_rating", "pair_eval", "pair_dedup"]
+TEACHER_STAGES = ("contexts", "questions", "answers")
+CRITIC_STAGES = ("question_critic", "pair_rating", "pair_eval")
+WEAK_PARSE_RATE = 0.5  # at least half of a model's outputs unreadable
+WEAK_KEEP_RATE = 0.2  # under a fifth of the generated questions end as kept pairs
+WEAK_DUPLICATE_RATE = 0.5
+MIN_EVIDENCE = 5  # do not judge a model on fewer outputs than this
+MAX_REJECTIONS = 10
+MAX_EXAMPLES = 3
+
+
+def rating_of(row: Row) -> int | None:
+    for stage in ("pair_rating", "pair_eval"):
+        if stage in row.scores:
+            return row.scores[stage]["rating"]
+    return None
+
+
+def reason_text(reason_class: str, reason: str | None) -> str:
+    return f"{reason_class}: {reason}" if reason else reason_class
+
+
+def summarize(run, wall_s: float) -> LeafSummary:
+    stages = sorted(run.stages.values(), key=lambda s: STAGE_ORDER.index(s.stage)
+                    if s.stage in STAGE_ORDER else len(STAGE_ORDER))
+    by = {s.stage: s for s in stages}
+    dropped = Counter()
+    for stage in stages:
+        dropped.update(stage.dropped)
+    kept = sorted((r for r in run.rows if r.status == "kept"), key=lambda r: r.order)
+    ratings = [r for r in (rating_of(row) for row in run.rows) if r is not None]
+    histogram = {str(k): 0 for k in (1, 2, 3)}
+    for value in ratings:
+        histogram[str(value)] += 1
+    evals = [row.scores["pair_eval"] for row in run.rows if "pair_eval" in row.scores]
+    generated = by["questions"].rows_out if "questions" in by else 0
+    summary = LeafSummary(
+        path=run.path,
+        kind=run.leaf.kind.value,
+        status=run.status,
+        seeds=run.seeds,
+        stages=stages,
+        questions_generated=generated,
+        questions_kept=by["question_critic"].rows_out if "question_critic" in by else 0,
+        answered=by["answers"].rows_out if "answers" in by else 0,
+        pairs_kept=len(kept),
+        rating_histogram=histogram,
+        mean_rating=round(sum(ratings) / len(ratings), 3) if ratings else None,
+        faithfulness_rate=(round(sum(e["faithful"] for e in evals) / len(evals), 3)
+                           if evals else None),
+        duplicates=dropped["duplicate"] + dropped["seed_leakage"],
+        seed_leakage=dropped["seed_leakage"],
+        parse_failures=dropped["parse_failure"],
+        errors=dropped["error"] + dropped["too_long"] + run.errors,
+        kept_examples=examples(kept),
+        rejections=rejections(run),
+        usage=Usage(**vars(run.tally)),
+        wall_s=round(wall_s, 3),
+    )
+    summary.notes = list(run.notes) + judge_models(summary, by, ratings) + error_notes(run)
+    return summary
+
+
+def examples(kept: list[Row]) -> list[PairExample]:
+    best = sorted(kept, key=lambda r: (-(rating_of(r) or 0), r.order))[:MAX_EXAMPLES]
+    return [PairExample(question=r.question, answer=r.answer or "", context=r.context,
+                        rating=rating_of(r)) for r in best]
+
+
+def rejections(run) -> list[RejectionExample]:
+    """The most common rejection reasons, each with one example."""
+    groups: dict[tuple[str, str], RejectionExample] = {}
+    items = [(r.stage, reason_text(r.reason_class, r.reason), _row_text(r))
+             for r in run.rows if r.status == "rejected"]
+    items += [(f.stage, reason_text(f.reason_class, f.reason), (f.raw or f.label)[:2000])
+              for f in run.failures]
+    for stage, reason, text in items:
+        key = (stage, reason)
+        if key in groups:
+            groups[key].count += 1
+        else:
+            groups[key] = RejectionExample(stage=stage, reason=reason, text=text)
+    ordered = sorted(groups.values(), key=lambda g: -g.count)
+    return ordered[:MAX_REJECTIONS]
+
+
+def _row_text(row: Row) -> str:
+    if row.raw is not None:
+        return row.raw[:2000]
+    if row.answer is not None:
+        return f"Q: {row.question}\nA: {row.answer}"[:2000]
+    return row.question[:2000]
+
+
+def _rate(by, stages, reason_class) -> tuple[int, int]:
+    asked = sum(by[s].rows_in for s in stages if s in by)
+    failed = sum(by[s].dropped.get(reason_class, 0) for s in stages if s in by)
+    return failed, asked
+
+
+def judge_models(summary: LeafSummary, by, ratings: list[int]) -> list[str]:
+    """Plain sentences when the models are too weak for their outputs to mean much."""
+    notes = []
+    weak = []
+    failed, asked = _rate(by, TEACHER_STAGES, "parse_failure")
+    if asked >= MIN_EVIDENCE and failed / asked >= WEAK_PARSE_RATE:
+        weak.append(f"{failed} of {asked} teacher outputs could not be read")
+    generated = summary.questions_generated
+    if generated >= MIN_EVIDENCE and summary.duplicates / generated >= WEAK_DUPLICATE_RATE:
+        weak.append(f"{summary.duplicates} of {generated} questions repeat each other or a seed")
+    if generated >= MIN_EVIDENCE and summary.pairs_kept / generated < WEAK_KEEP_RATE:
+        weak.append(f"only {summary.pairs_kept} of {generated} generated questions became "
+                    "kept pairs")
+    if weak:
+        summary.teacher_too_weak = True
+        notes.append("teacher too weak: " + "; ".join(weak) +
+                     ". Point generate.teacher at a stronger model for real data.")
+    failed, asked = _rate(by, CRITIC_STAGES, "parse_failure")
+    if asked >= MIN_EVIDENCE and failed / asked >= WEAK_PARSE_RATE:
+        summary.critic_too_weak = True
+        notes.append(f"critic too weak: {failed} of {asked} critic replies could not be read.")
+    if len(ratings) >= 2 * MIN_EVIDENCE and len(set(ratings)) == 1:
+        summary.critic_too_weak = True
+        notes.append(f"critic gave all {len(ratings)} pairs the same rating ({ratings[0]}): "
+                     "its scores carry no signal; use a stronger critic.")
+    return notes
+
+
+def error_notes(run) -> list[str]:
+    notes = []
+    too_long = [r.reason for r in run.rows if r.reason_class == "too_long"]
+    too_long += [f.reason for f in run.failures if f.reason_class == "too_long"]
+    for reason in dict.fromkeys(too_long):
+        notes.append(f"too long: {reason}")
+    errors = Counter(r.reason for r in run.rows if r.reason_class == "error")
+    for failure in run.failures:
+        if failure.reason_class == "error":
+            errors[failure.reason] += 1
+    if errors:
+        total = sum(errors.values())
+        top = "; ".join(f"{reason} ({count})" for reason, count in errors.most_common(3))
+        notes.append(f"{total} model calls failed after retries: {top}. Re-run to retry "
+                     "them; finished calls are replayed from the cache.")
+    return notes

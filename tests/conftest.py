@@ -1,0 +1,11 @@
+"""Shared test helpers: `tests/support` is importable, and its fixtures are available.
+
+`openai_server`: a local OpenAI-compatible server (tests/support/openai_server.py).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "support"))
+
+from openai_server import openai_server  # noqa: E402,F401  (a fixture)
