@@ -80,6 +80,7 @@ class GenerateSettings(_Section):
     near_duplicate_threshold: float = 0.8  # Jaccard over words and word pairs
     parse_retries: int = 2  # re-asks (new seed) for a reply that does not parse
     request_retries: int = 4  # per request, on timeouts, 429, 5xx, broken replies
+    retry_backoff_s: float = 0.5  # first backoff; doubles per retry (a Retry-After wins)
     give_up_after_s: float = 60.0  # an endpoint failing this long is treated as down
     seed: int = 42
     cache_dir: str = ".sdg-ci-cache"  # relative to the taxonomy root

@@ -116,7 +116,7 @@ class Endpoint:
                                      "model": reply.model})
                 return reply
             self.stats.faults[fault.reason] += 1
-            if fault.unsupported_schema and schema is not None and self.structured == "auto":
+            if fault.unsupported_schema and schema is not None and self.structured != "json_schema":
                 self.structured = "none"  # this server refuses response_format: ask in text
                 continue
             if fault.too_long:

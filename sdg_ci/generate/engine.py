@@ -89,6 +89,7 @@ class Engine:
     def _endpoint(self, spec: ModelEndpoint, role: str) -> Endpoint:
         policy = Policy(
             retries=self.settings.request_retries,
+            backoff_s=self.settings.retry_backoff_s,
             give_up_after_s=self.settings.give_up_after_s,
             structured=spec.structured_output,
             timeout_s=spec.timeout_s,

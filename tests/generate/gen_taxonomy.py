@@ -34,7 +34,8 @@ the largest tidal range in the world, up to 16 metres.
 def skill_seeds(n: int, grounded: bool = False) -> list[dict]:
     seeds = []
     for i in range(n):
-        seed = {"question": f"Write a haiku about season number {i} and its {['rain', 'wind', 'snow', 'sun', 'fog'][i % 5]}.",
+        weather = ["rain", "wind", "snow", "sun", "fog"][i % 5]
+        seed = {"question": f"Write a haiku about season number {i} and its {weather}.",
                 "answer": f"Line one of poem {i}\nline two is longer here\nline three ends it"}
         if grounded:
             seed = {"context": f"Memo {i}: the audit is due on {i + 1} March; the review "
@@ -105,6 +106,7 @@ def make_config(url: str, cache_dir: Path, **generate) -> Config:
         "questions_per_chunk": {"preview": 2, "full": 4},
         "questions_per_context": 2,
         "give_up_after_s": 5.0,
+        "retry_backoff_s": 0.05,
     }
     settings.update(generate)
     return Config.model_validate({"generate": settings, "documents": {"chunk_tokens": 60}})
