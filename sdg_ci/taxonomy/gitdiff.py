@@ -736,16 +736,16 @@ def _apply_documents(leaves, read_blob, read_new) -> None:
             continue
         if PurePosixPath(path).parts[0] != "knowledge":
             continue
-        old = _document_ref(read_blob(leaf.old_sha))
+        old = document_ref(read_blob(leaf.old_sha))
         new_bytes = read_blob(leaf.new_sha) if leaf.new_sha else None
         if new_bytes is None and read_new is not None:
             new_bytes = read_new(path)
-        new = _document_ref(new_bytes)
+        new = document_ref(new_bytes)
         if old is not None and new is not None and old != new:
             leaf.reasons.add(DOCUMENT)
 
 
-def _document_ref(raw: bytes | None):
+def document_ref(raw: bytes | None):
     """(repo, commit, sorted patterns) of a knowledge leaf; None when it cannot be read
     (then no claim is made: validation reports the broken file)."""
     if raw is None:

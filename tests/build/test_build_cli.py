@@ -1,0 +1,59 @@
+"""`sdg-ci build`: output lines and exit statuses (engine replaced by the stand-in)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from build_helpers import FakeGenerate, skill
+
+import sdg_ci.build
+from sdg_ci.cli import main
+
+POEMS = "compositional_skills/writing/poems/qna.yaml"
+PROSE = "compositional_skills/writing/prose/qna.yaml"
+
+
+@pytest.fixture
+def gen(monkeypatch):
+    fake = FakeGenerate()
+    monkeypatch.setattr(sdg_ci.build, "_real_generate", fake)
+    return fake
+
+
+def test_build_cli_text(taxonomy, tmp_path, gen, capsys):
+    dataset = tmp_path / "ds"
+    assert main(["-C", str(taxonomy.root), "build", "--out", str(dataset), "--no-progress"]) == 0
+    before = taxonomy.git("rev-parse", "HEAD")
+    taxonomy.write(POEMS, skill("Sonnet?"))
+    taxonomy.remove(PROSE)
+    after = taxonomy.commit()
+    capsys.readouterr()
+    code = main(["-C", str(taxonomy.root), "build", "--out", str(dataset), "--no-progress",
+                 "--commits", f"{before}..{after}"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out == [
+        f"generated {POEMS}",
+        f"removed   {PROSE}",
+        "1 generated, 0 moved, 1 removed, 2 unchanged (1 model requests)",
+        f"dataset at {after[:12]}: 3 leaves, 4 pairs in {dataset / 'train.jsonl'} "
+        "(index: manifest.json)",
+    ]
+
+
+def test_build_cli_json_and_incomplete_exit_1(taxonomy, tmp_path, gen, capsys):
+    gen.fail = {POEMS}
+    code = main(["-C", str(taxonomy.root), "build", "--out", str(tmp_path / "ds"),
+                 "--no-progress", "--format", "json", "--scale", "preview"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["incomplete"] == [POEMS]
+    assert data["leaves"] == 4 and gen.calls[0]["scale"] == "preview"
+
+
+def test_build_cli_bad_range_exit_2(taxonomy, tmp_path, gen, capsys):
+    code = main(["-C", str(taxonomy.root), "build", "--out", str(tmp_path / "ds"),
+                 "--commits", "nope..HEAD"])
+    assert code == 2
+    assert "base 'nope' not found" in capsys.readouterr().err
