@@ -242,16 +242,16 @@ def taxonomy_prefix(root: Path) -> str:
     return "" if rel == "." else rel
 
 
-def _diff(root: Path, base: str | None):
+def _diff(root: Path, base: str | None, environ: Mapping[str, str]):
     from sdg_ci.taxonomy.gitdiff import diff_taxonomy
 
-    return diff_taxonomy(root, base)
+    return diff_taxonomy(root, base, env=environ)
 
 
-def _validate(root: Path, leaf_files: list[str], config: Config) -> list[FileResult]:
+def _validate(root: Path, files: list[str], config: Config) -> list[FileResult]:
     from sdg_ci.validate import validate
 
-    return list(validate(root, [root / p for p in leaf_files], config=config))
+    return list(validate(files, root=root, settings=config.validate_))
 
 
 def _generate(
@@ -279,6 +279,15 @@ def _reproduce_line(summary: CheckSummary, options: CheckOptions) -> str:
         parts += ["--base", base]
     if not options.generate:
         parts.append("--no-generate")
+    for flag, value in (
+        ("--teacher-url", options.teacher_url),
+        ("--teacher-model", options.teacher_model),
+        ("--critic-url", options.critic_url),
+        ("--critic-model", options.critic_model),
+        ("--scale", options.scale if options.scale and options.scale != "preview" else None),
+    ):
+        if value and options.generate:
+            parts += [flag, value]
     parts.append("--no-comment")
     line = " ".join(_shell_quote(p) for p in parts)
     if summary.pull_request.number:
@@ -317,7 +326,7 @@ def run_check(root: Path, options: CheckOptions) -> CheckOutcome:
     )
 
     # 1. what changed
-    diff = _diff(root, options.base or env.default_base())
+    diff = _diff(root, options.base or env.default_base(), options.environ)
     summary.base = str(getattr(diff, "base", "") or "")
     summary.merge_base = str(getattr(diff, "merge_base", "") or "")
     summary.head = str(getattr(diff, "head", "") or "")
@@ -333,9 +342,13 @@ def run_check(root: Path, options: CheckOptions) -> CheckOutcome:
     if not summary.pull_request.head_sha and summary.head:
         summary.pull_request.head_sha = summary.head
 
-    # 2. validate what still exists
+    # 2. validate what still exists, and the misnamed look-alikes (validation says why)
     present = summary.changed_leaves
-    results = _validate(root, present, config) if present else []
+    misnamed = sorted(
+        m.path for m in getattr(diff, "misnamed", []) if getattr(m, "status", "") != "deleted"
+    )
+    to_check = sorted(set(present) | set(misnamed))
+    results = _validate(root, to_check, config) if to_check else []
     summary.validation = [FileValidation.from_result(r) for r in results]
     invalid = {f.path for f in summary.invalid_files}
 
@@ -346,7 +359,7 @@ def run_check(root: Path, options: CheckOptions) -> CheckOutcome:
         summary.generation_skipped = "generation was turned off (--no-generate)"
     elif not valid:
         summary.generation_skipped = (
-            "no valid changed leaf to generate for" if present else "no leaf changed"
+            "no valid changed leaf to generate for" if to_check else "no leaf changed"
         )
     else:
         try:

@@ -108,6 +108,16 @@ def _hard_cut(text: str, limit: int) -> str:
     return cut + note
 
 
+def _endpoint_host(endpoint: str) -> str:
+    """`embedded`, or just the host of a URL (no path, no credentials) for a public page."""
+    from urllib.parse import urlsplit
+
+    if "://" not in endpoint:
+        return endpoint
+    host = urlsplit(endpoint).hostname or "remote endpoint"
+    return host
+
+
 def _n(value: int | float | None) -> str:
     if value is None:
         return "—"
@@ -411,7 +421,7 @@ class _Renderer:
         if g is not None:
             models = ", ".join(
                 f"{inline(m.role, 20)} {code_span(m.model, 120, False)}"
-                + (f" ({inline(m.endpoint, 120)})" if m.endpoint else "")
+                + (f" ({inline(_endpoint_host(m.endpoint), 120)})" if m.endpoint else "")
                 for m in g.models
             )
             if models:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from action_step import run_action_step
 
 from sdg_ci.check import CheckSummary
 from sdg_ci.report.github import check_outputs
@@ -122,10 +123,7 @@ def test_action_steps_pass_actionlint(tmp_path):
 
 
 def run_step(tmp_path, inputs: dict, exit_code: int = 0):
-    """Run the action's `Run sdg-ci` script with bash, its env filled as the runner would
-    from `inputs`, and a stand-in sdg-ci that records its arguments."""
-    action = load_action()
-    s = step(action, "run")
+    """The action's `Run sdg-ci` script with a stand-in sdg-ci that records its arguments."""
     record = tmp_path / "args.json"
     record.unlink(missing_ok=True)
     fake = tmp_path / "sdg-ci"
@@ -134,19 +132,8 @@ def run_step(tmp_path, inputs: dict, exit_code: int = 0):
         f"json.dump(sys.argv[1:], open({str(record)!r}, 'w'))\nsys.exit({exit_code})\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    values = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
-    values.update(inputs)
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
-    for key, expr in s["env"].items():
-        expr = str(expr)
-        if expr.startswith("${{ inputs."):
-            env[key] = values[expr[len("${{ inputs."):-3].strip()]
-        elif expr == "${{ steps.install.outputs.bin }}":
-            env[key] = str(fake)
-        else:
-            raise AssertionError(f"unexpected expression {expr}")
-    result = subprocess.run(["bash", "-c", s["run"]], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=30)
+    base = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    result = run_action_step(tmp_path, inputs, str(fake), base, timeout=30)
     args = json.loads(record.read_text()) if record.exists() else None
     return result, args
 
