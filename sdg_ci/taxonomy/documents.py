@@ -173,7 +173,7 @@ class _Context:
         where = f"document {self.repo}" if self.repo else "document"
         if self.commit:
             where += f" at {self.commit[:12]}"
-        return f"{self.leaf}: {where}"
+        return f"{self.leaf}: {where}" if self.leaf else where
 
     def error(self, detail: str, *, file: str = "", pattern: str = "") -> DocumentError:
         return DocumentError(f"{self.prefix}: {detail}", leaf=self.leaf, repo=self.repo,
@@ -215,7 +215,7 @@ class _Source:
 
 
 _TRANSPORT_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*::")
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _SCP_LIKE = re.compile(r"^[^/]*:")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
 
@@ -237,15 +237,11 @@ def _resolve_source(ctx: _Context, repo: str, settings: DocumentSettings, root: 
     snapshot = _lookup(settings.snapshots, repo)
     if snapshot is not None:
         folder = _local_path(snapshot, root)
-        if not folder.is_dir():
-            raise ctx.error(
-                f"documents.snapshots maps this repo to {folder}, which is not a folder")
         return _Source("", "file", folder, f"snapshot of {folder}")
     mirror = _lookup(settings.mirrors, repo)
     if mirror is not None:
         target = _check_location(ctx, mirror, root, what="the mirror in documents.mirrors",
                                  allow_relative=True)
-        target.label = f"mirror {target.url}"
         return target
     return _check_location(ctx, repo, root, what="document.repo", allow_relative=False)
 
@@ -267,7 +263,7 @@ def _check_location(ctx: _Context, value: str, root: Path, *, what: str,
         raise ctx.error(refuse + "'transport::address' forms (ext::, fd::, file::, ...) can "
                         "run commands or open local files; use an https:// URL")
     scheme = _URL_SCHEME.match(value)
-    if scheme and len(scheme.group(1)) > 1:  # "c:" is a Windows drive, not a scheme
+    if scheme:
         name = scheme.group(1).lower()
         if name != "https":
             hint = {
@@ -289,11 +285,7 @@ def _check_location(ctx: _Context, value: str, root: Path, *, what: str,
                             "documents.mirrors in .sdg-ci.yaml")
         path = root / path
     path = path.resolve()
-    if not path.exists():
-        raise ctx.error(f"{what}: local repository {path} does not exist")
-    if not path.is_dir():
-        raise ctx.error(f"{what}: {path} is not a folder (a git repository was expected)")
-    return _Source(str(path), "file", label=str(path))
+    return _Source(str(path), "file", label=f"{what} {path}")
 
 
 def _check_https(ctx: _Context, value: str, refuse: str) -> _Source:
@@ -379,6 +371,13 @@ def _ensure_commit(ctx: _Context, source: _Source, cache_dir: Path,
         if _has_commit(final, ctx.commit):
             return final
         shutil.rmtree(final, ignore_errors=True)  # damaged: fetch again
+    # only now, when a fetch is needed, must the source exist
+    if source.snapshot_dir is not None and not source.snapshot_dir.is_dir():
+        raise ctx.error(f"documents.snapshots maps this repo to {source.snapshot_dir}, "
+                        "which is not a folder")
+    if source.protocol == "file" and source.url and not Path(source.url).is_dir():
+        state = "is not a folder" if Path(source.url).exists() else "does not exist"
+        raise ctx.error(f"{source.label}: local repository {state}")
     base.mkdir(parents=True, exist_ok=True)
     if source.snapshot_dir is not None:
         name = hashlib.sha256(str(source.snapshot_dir).encode()).hexdigest()[:16]
@@ -633,7 +632,7 @@ class _Line:
 def pdf_blocks(raw: bytes, path: str, settings: DocumentSettings,
                ctx: _Context | None = None) -> tuple[list[Block], int]:
     """Blocks (headings and paragraphs) of a PDF, and its page count."""
-    ctx = ctx or _Context(path, "", "")
+    ctx = ctx or _Context("", "", "")
     import pypdf
     from pypdf.errors import PdfReadError
 
