@@ -316,8 +316,8 @@ class _GitDiff:
 
     def resolve(self, ref: str) -> str | None:
         try:
-            return self.text("rev-parse", "--verify", "--quiet", "--end-of-options",
-                             f"{ref}^{{commit}}") or None
+            # refs starting with "-" are refused before this (no --end-of-options: git < 2.30)
+            return self.text("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") or None
         except _GitFailed:
             return None
 
@@ -329,9 +329,10 @@ class _GitDiff:
 
     def empty_tree(self) -> str:
         # hash-object without -w: git knows the empty tree without it being stored
-        return self.repo.git.execute(
-            ["git", "hash-object", "-t", "tree", "--stdin"], istream=open(os.devnull, "rb")
-        ).strip()
+        with open(os.devnull, "rb") as nothing:
+            return self.repo.git.execute(
+                ["git", "hash-object", "-t", "tree", "--stdin"], istream=nothing
+            ).strip()
 
     def blob(self, sha: str | None) -> bytes | None:
         if not sha or set(sha) == {"0"}:
@@ -512,9 +513,10 @@ class _GitDiff:
             )
         how = [f"--deepen={depth}"] if depth else ["--unshallow"]
         wants = [w for w in (refspec, head) if w]
-        for attempt in (wants, wants[:-1] if head in wants else None):
-            if attempt is None:
-                break
+        # HEAD by SHA first (a detached merge commit is on no branch); a server that refuses
+        # unadvertised SHAs still deepens the base and the default refspec
+        error: _GitFailed | None = None
+        for attempt in (wants, wants[:-1]):
             try:
                 self.git("fetch", "--quiet", "--no-tags", *how, remote, *attempt)
                 return
