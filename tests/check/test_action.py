@@ -157,9 +157,12 @@ def test_step_validate_mode_and_no_comment(tmp_path):
 
 
 def test_step_build_mode(tmp_path):
-    _, args = run_step(tmp_path, {"mode": "build", "config": "trusted/.sdg-ci.yaml"})
-    assert args == ["-C", ".", "build", "--out", f"{tmp_path}/sdg-ci-out", "--config",
-                    "trusted/.sdg-ci.yaml"]
+    result, args = run_step(tmp_path, {"mode": "build", "config": "trusted/.sdg-ci.yaml",
+                                       "base-ref": "abc123", "teacher-url": "http://x"})
+    assert args == ["-C", ".", "build", "--out", f"{tmp_path}/sdg-ci-out", "--base", "abc123",
+                    "--config", "trusted/.sdg-ci.yaml"]
+    assert "::warning title=sdg-ci::build mode takes its models from the settings file" in \
+        result.stdout
 
 
 def test_step_passes_exit_status_and_rejects_bad_mode(tmp_path):
