@@ -37,7 +37,7 @@ class DocumentSettings(_Section):
     fetch_timeout_s: float = 300.0
     max_document_bytes: int = 50 * 1024 * 1024
     max_pdf_pages: int = 500
-    chunk_tokens: int = 800
+    chunk_tokens: int = Field(800, ge=32)  # estimated tokens per chunk (chunking.py)
 
 
 class ModelEndpoint(_Section):

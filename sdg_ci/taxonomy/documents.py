@@ -367,32 +367,45 @@ def _ensure_commit(ctx: _Context, source: _Source, cache_dir: Path,
                    settings: DocumentSettings) -> Path:
     base = (cache_dir / "documents").resolve()
     final = base / cache_key(ctx.repo, ctx.commit)
+    if source.snapshot_dir is not None:
+        # a snapshot folder can be edited in place: check it still builds the pinned commit
+        # on every load (cheap: a few git calls per file), then fetch from a private copy
+        base.mkdir(parents=True, exist_ok=True)
+        snap = base / f".snapshot-{uuid.uuid4().hex}.git"
+        try:
+            _check_snapshot(ctx, source.snapshot_dir, snap)
+            return _ensure_fetched(ctx, _Source(str(snap), "file", label=source.label),
+                                   base, final, settings)
+        finally:
+            shutil.rmtree(snap, ignore_errors=True)
+    return _ensure_fetched(ctx, source, base, final, settings)
+
+
+def _check_snapshot(ctx: _Context, folder: Path, snap: Path) -> None:
+    if not folder.is_dir():
+        raise ctx.error(f"documents.snapshots maps this repo to {folder}, which is not a folder")
+    try:
+        built = build_snapshot_repo(folder, snap)
+    except (SdgCiError, OSError, subprocess.SubprocessError) as exc:
+        raise ctx.error(f"cannot build the snapshot repository: {exc}") from exc
+    if built != ctx.commit:
+        raise ctx.error(
+            f"documents.snapshots builds commit {built} from {folder}, but the leaf asks for "
+            f"{ctx.commit}: the documents changed; set document.commit to {built} (or run "
+            "the script that rebuilds them and use the SHA it prints)"
+        )
+
+
+def _ensure_fetched(ctx: _Context, source: _Source, base: Path, final: Path,
+                    settings: DocumentSettings) -> Path:
     if final.is_dir():
         if _has_commit(final, ctx.commit):
-            return final
+            return final  # a fetched commit never changes: no network, no source needed
         shutil.rmtree(final, ignore_errors=True)  # damaged: fetch again
-    # only now, when a fetch is needed, must the source exist
-    if source.snapshot_dir is not None and not source.snapshot_dir.is_dir():
-        raise ctx.error(f"documents.snapshots maps this repo to {source.snapshot_dir}, "
-                        "which is not a folder")
-    if source.protocol == "file" and source.url and not Path(source.url).is_dir():
+    if source.protocol == "file" and not Path(source.url).is_dir():
         state = "is not a folder" if Path(source.url).exists() else "does not exist"
         raise ctx.error(f"{source.label}: local repository {state}")
     base.mkdir(parents=True, exist_ok=True)
-    if source.snapshot_dir is not None:
-        name = hashlib.sha256(str(source.snapshot_dir).encode()).hexdigest()[:16]
-        snap = base / "snapshots" / f"{name}.git"
-        try:
-            built = build_snapshot_repo(source.snapshot_dir, snap)
-        except (SdgCiError, OSError, subprocess.SubprocessError) as exc:
-            raise ctx.error(f"cannot build the snapshot repository: {exc}") from exc
-        if built != ctx.commit:
-            raise ctx.error(
-                f"documents.snapshots builds commit {built} from {source.snapshot_dir}, but the "
-                f"leaf asks for {ctx.commit}: the documents changed; set document.commit to "
-                f"{built} (or run the script that rebuilds them and use the SHA it prints)"
-            )
-        source = _Source(str(snap), "file", label=source.label)
     tmp = base / f".tmp-{uuid.uuid4().hex}"
     try:
         _fetch_into(ctx, source, tmp, settings)

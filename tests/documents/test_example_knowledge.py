@@ -104,3 +104,16 @@ def test_snapshot_ignores_dot_files_and_refuses_symlinks(tmp_path):
     (docs / "link.md").symlink_to(docs / "git-object-store.md")
     with pytest.raises(Exception, match="is a symlink"):
         build_snapshot_repo(docs, tmp_path / "c.git")
+
+
+def test_snapshot_is_rechecked_even_with_a_warm_cache(tmp_path, leaf):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    repo = leaf.data["document"]["repo"]
+    settings = load_config(TAXONOMY).documents.model_copy(update={"snapshots": {repo: str(docs)}})
+    cache = tmp_path / "cache"
+    load_chunks(leaf, settings, cache)
+    assert len(list((cache / "documents").iterdir())) == 1, "no snapshot copies left behind"
+    (docs / "git-object-store.md").write_text("# Edited in place\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="the documents changed"):
+        load_chunks(leaf, settings, cache)
