@@ -9,7 +9,9 @@ Where documents come from (`document.repo`), checked before git runs:
   path (relative paths are resolved against the taxonomy root) or an https URL;
 - a URL listed in `documents.snapshots`: a folder of files (relative to the taxonomy root)
   from which `build_snapshot_repo` makes a git repository with a fixed author, committer and
-  date, so its commit SHA depends only on the files. The example taxonomy serves its
+  date, so its commit SHA depends only on the files. The folder is rebuilt into a temporary
+  repo and checked against `document.commit` on every load (an edited folder is an error
+  that names the new SHA, even when the commit is cached). The example taxonomy serves its
   knowledge documents this way, so it works offline with no setup step.
 Everything else is refused with a DocumentError: `ssh://`, `git://`, `http://`, `file://`,
 scp-style `host:path`, `ext::`/`fd::`/any `transport::address`, relative paths, URLs with
@@ -24,7 +26,8 @@ no terminal prompts, no system/global git config (so no `url.insteadOf` rewrites
 credential helpers), only the one transport the source needs (`protocol.allow=never` plus
 `protocol.https.allow` or `protocol.file.allow`), no hooks, no submodules and no
 replace refs. A finished fetch is renamed into place atomically and reused by every later
-run without touching the network: a commit never changes.
+run without touching the network or the source: a commit never changes. (Private repos: with
+global git config ignored, use a local mirror; proxies still work through HTTPS_PROXY.)
 
 Nothing is checked out. Files are read from the commit's tree (`git ls-tree`, `git cat-file`),
 so no hook, filter, symlink or case-folding trick can write outside the cache:
