@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SECTION, markdown_doc
+from docs_helpers import SECTION, markdown_doc
 
 from sdg_ci.taxonomy.chunking import (
     Block,

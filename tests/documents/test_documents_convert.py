@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import make_leaf, settings
+from docs_helpers import make_leaf, settings
 
 from sdg_ci.taxonomy.documents import DocumentError, load_chunks, load_documents, pdf_blocks
 

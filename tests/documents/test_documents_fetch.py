@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import make_leaf, markdown_doc, settings
+from docs_helpers import make_leaf, markdown_doc, settings
 
 from sdg_ci.taxonomy import documents
 from sdg_ci.taxonomy.documents import DocumentError, load_chunks, load_documents

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import make_leaf, settings
+from docs_helpers import make_leaf, settings
 
 from sdg_ci.taxonomy import documents
 from sdg_ci.taxonomy.documents import DocumentError, load_chunks, load_documents
