@@ -57,6 +57,7 @@ class EmbeddedSettings(_Section):
 
     parallel: int = 2  # llama.cpp slots, each with a 4096-token context
     threads: int | None = None  # default: min(CPU count, 4)
+    max_tokens: int = 256  # reply cap: a 135M model rambles on; its long replies add nothing
 
 
 class GenerateSettings(_Section):

@@ -41,7 +41,8 @@ async def ask(engine, run, prompt_name: str, variables: dict, *, parse: Callable
     endpoint = engine.endpoint(prompt.role)
     messages = prompt.render(variables)
     try:
-        max_tokens = fit_reply(messages, prompt.max_tokens, endpoint.context_window)
+        wanted = min(prompt.max_tokens, endpoint.max_tokens or prompt.max_tokens)
+        max_tokens = fit_reply(messages, wanted, endpoint.context_window)
     except TooLong as exc:
         reason = f"{run.path}: {label}: {exc} of the {prompt.role}; shorten it"
         return [Outcome(failure="too_long", reason=reason) for _ in range(n)]

@@ -68,11 +68,13 @@ class Stats:
 class Endpoint:
     def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
                  cache: ResponseCache, policy: Policy, max_concurrency: int,
-                 context_window: int | None, starter=None, label: str = ""):
+                 context_window: int | None, starter=None, label: str = "",
+                 max_tokens: int | None = None):
         self.kind = kind  # "openai" | "embedded": part of the cache key
         self.model = model
         self.base_url = base_url
         self.context_window = context_window
+        self.max_tokens = max_tokens  # a cap on every reply, when set
         self.label = label or base_url or kind
         self.policy = policy
         self.cache = cache

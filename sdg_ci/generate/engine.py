@@ -118,7 +118,7 @@ class Engine:
                 cache=self.cache, policy=policy, max_concurrency=server.parallel * 2,
                 context_window=min(spec.context_window or server.context_window,
                                    server.context_window),
-                starter=server.start, label="embedded model",
+                starter=server.start, label="embedded model", max_tokens=opts.max_tokens,
             )
         return self._embedded_endpoint
 
