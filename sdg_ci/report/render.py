@@ -108,6 +108,12 @@ def _hard_cut(text: str, limit: int) -> str:
     return cut + note
 
 
+def _own(text: str) -> str:
+    """Text this tool wrote itself (no contributor input): only table pipes and HTML
+    brackets are escaped, so it stays readable in the raw markdown."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _endpoint_host(endpoint: str) -> str:
     """`embedded`, or just the host of a URL (no path, no credentials) for a public page."""
     from urllib.parse import urlsplit
@@ -222,7 +228,7 @@ class _Renderer:
                 else "all quality gates met"
             )
         elif s.generation_skipped and changed:
-            facts.append("generation skipped: " + inline(s.generation_skipped, 200))
+            facts.append("generation skipped: " + _own(s.generation_skipped))
         self.add(" · ".join(facts))
         if s.base or s.head:
             where = []
@@ -235,6 +241,10 @@ class _Renderer:
             self.add("", "Compared " + ", ".join(where) + ".")
         if s.generation_error:
             self.add("", "> [!CAUTION]", "> Generation failed: " + inline(s.generation_error, 1000))
+        if s.generation is not None and s.generation.notes:
+            self.add("", "> [!NOTE]")
+            for i, note in enumerate(s.generation.notes):
+                self.add(*([">"] if i else []), "> " + inline(note, 600))
 
     def validation_section(self) -> None:
         files = [f for f in self.s.validation if f.errors or (f.warnings and self.d.show_warnings)]
@@ -323,8 +333,6 @@ class _Renderer:
                 status += " from " + code_span(c.old_path, 150)
             self.add(f"| {self.link(c.path)} | {kind} | {status} | {valid} | {kept} | {rating} "
                      f"| {gate_cell} |")
-        if self.s.generation_skipped:
-            self.add("", "Generation: skipped — " + inline(self.s.generation_skipped, 300) + ".")
 
     def leaf_sections(self) -> None:
         if not self.generated:
@@ -433,8 +441,6 @@ class _Renderer:
                 f"- Generation scale: {inline(g.scale, 20)} · generation wall time "
                 f"{_duration(g.wall_s)}",
             )
-            for note in g.notes:
-                self.add(f"- ⚠️ {inline(note, 500)}")
         self.add(f"- Check wall time: {_duration(s.wall_s)} · sdg-ci {inline(s.tool_version, 20)}")
         if s.pull_request.run_url:
             self.add(f"- Data and `summary.json`: the artifact of [this workflow run]"

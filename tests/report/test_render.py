@@ -239,3 +239,12 @@ def test_thousands_of_diagnostics_still_fit():
     text = render(summary)
     assert_safe(text)
     assert "cut to stay under GitHub's comment size limit" in text or "were left out" in text
+
+
+def test_run_notes_come_right_after_the_verdict():
+    run = samples.run()
+    run.notes = ["Models: the embedded default (SmolLM2-135M, on CPU).", "second note"]
+    text = render(samples.check(run))
+    head, _, rest = text.partition("### Changed leaves")
+    assert "> [!NOTE]\n> Models\\: the embedded default (SmolLM2\\-135M, on CPU)\\.\n>\n" \
+           "> second note" in head.replace("\\(", "(").replace("\\)", ")")
