@@ -362,8 +362,6 @@ class _Renderer:
             f"| {_pct(leaf.faithfulness_rate) if leaf.kind == 'knowledge' else 'n/a'} "
             f"| {_n(leaf.duplicates)} | {_n(leaf.parse_failures)} | {_n(leaf.errors)} |",
         )
-        for g in bad:
-            self.add("", f"❌ Quality gate: {inline(g.message, 400)}")
         if leaf.teacher_too_weak and not any("weak" in n.lower() for n in leaf.notes):
             self.add("", "> [!WARNING]", "> The teacher looks too weak for this leaf: most of "
                      "its output failed to parse or was rejected. Use a stronger model.")
