@@ -1,7 +1,193 @@
-"""pytest plugin (being built): inert unless `--sdg-taxonomy PATH` is given."""
+"""pytest plugin: every taxonomy leaf becomes two test items, `::schema` and `::lint`.
+
+Inert unless asked: nothing is collected or changed unless `--sdg-taxonomy PATH` is given or
+the ini option `sdg_taxonomy` is set (pytest.ini, tox.ini, setup.cfg or pyproject's
+`[tool.pytest.ini_options]`). Then each `qna.yaml` under compositional_skills/, knowledge/
+(and foundational_skills/) of that taxonomy is collected as
+
+    compositional_skills/.../qna.yaml::schema   every check but yamllint
+    compositional_skills/.../qna.yaml::lint     yamllint (Q200)
+
+An item fails when its file has errors and shows them as `path:line:col: CODE message`;
+warnings are issued as `SdgCiWarning`s (in pytest's warnings summary). Being plain pytest
+items, `-k`, `-x`, `--lf` and pytest-xdist work on them as on any test.
+
+    pytest --sdg-taxonomy taxonomy [--sdg-profile ilab]
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sdg_ci.config import ValidateSettings, load_config
+from sdg_ci.diagnostics import Diagnostic, FileResult
+from sdg_ci.errors import SdgCiError
+from sdg_ci.taxonomy.leaf import LEAF_NAME, is_leaf_lookalike
+
+LINT_CODES = frozenset({"Q200"})
+ITEM_NAMES = ("schema", "lint")
 
 
-def pytest_addoption(parser):
+class SdgCiWarning(UserWarning):
+    """A validation warning on a taxonomy leaf (the item still passes)."""
+
+
+@dataclass
+class _State:
+    root: Path
+    profile: object
+    settings: ValidateSettings
+    lint_config: object
+
+
+_STATE = pytest.StashKey["_State | None"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sdg-ci", "taxonomy validation (sdg-ci)")
-    group.addoption("--sdg-taxonomy", metavar="PATH", default=None,
-                    help="collect every qna.yaml of this taxonomy as test items")
+    group.addoption(
+        "--sdg-taxonomy",
+        metavar="PATH",
+        default=None,
+        help="collect every qna.yaml of this taxonomy root as test items (::schema, ::lint)",
+    )
+    group.addoption(
+        "--sdg-profile",
+        choices=("taxonomy-ci", "ilab"),
+        default=None,
+        help="validation profile (default: the taxonomy's .sdg-ci.yaml, else taxonomy-ci)",
+    )
+    parser.addini("sdg_taxonomy", "taxonomy root (relative to the rootdir) to collect leaves from")
+    parser.addini("sdg_profile", "validation profile for the taxonomy leaves: taxonomy-ci | ilab")
+
+
+def _requested_root(config: pytest.Config) -> tuple[Path | None, bool]:
+    """The taxonomy root asked for, and whether it was asked on the command line."""
+    option = config.getoption("sdg_taxonomy", None)
+    if option:
+        return (config.invocation_params.dir / option).resolve(), True
+    ini = config.getini("sdg_taxonomy")
+    if ini:
+        return (config.rootpath / str(ini)).resolve(), False
+    return None, False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root, from_command_line = _requested_root(config)
+    config.stash[_STATE] = None
+    if root is None:
+        return
+    if not root.is_dir():
+        raise pytest.UsageError(f"sdg-ci: taxonomy root is not a folder: {root}")
+    from sdg_ci.validate import lint
+    from sdg_ci.validate.engine import check_settings
+    from sdg_ci.validate.profiles import get_profile
+
+    try:
+        settings = load_config(root).validate_
+        check_settings(settings)
+        profile = get_profile(
+            config.getoption("sdg_profile", None)
+            or config.getini("sdg_profile")
+            or settings.profile
+        )
+        lint_config = lint.load_config(root)
+    except SdgCiError as exc:
+        raise pytest.UsageError(f"sdg-ci: {exc}") from None
+    config.stash[_STATE] = _State(root, profile, settings, lint_config)
+    # Make pytest walk the taxonomy when it would not: asked on the command line, or by
+    # the ini option when no paths were given (explicit paths choose what to collect).
+    explicit = config.args_source == pytest.Config.ArgsSource.ARGS
+    if from_command_line or not explicit:
+        covered = any(
+            _inside(root, (config.invocation_params.dir / a).resolve())
+            for a in (arg.split("::")[0] for arg in config.args)
+        )
+        if not covered:
+            config.args.append(str(root))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    state = parent.config.stash.get(_STATE, None)
+    if state is None:
+        return None
+    if file_path.name != LEAF_NAME and not is_leaf_lookalike(file_path.name):
+        return None
+    from sdg_ci.validate import WALKED_FOLDERS
+
+    try:
+        rel = file_path.resolve(strict=False).relative_to(state.root)
+    except ValueError:
+        try:
+            rel = Path(file_path).absolute().relative_to(state.root)
+        except ValueError:
+            return None
+    if len(rel.parts) < 2 or rel.parts[0] not in WALKED_FOLDERS:
+        return None
+    return LeafFile.from_parent(parent, path=file_path)
+
+
+class LeafFile(pytest.File):
+    """One qna.yaml; its result is computed once and shared by its two items."""
+
+    _result: FileResult | None = None
+
+    def collect(self):
+        for name in ITEM_NAMES:
+            yield LeafItem.from_parent(self, name=name)
+
+    def result(self) -> FileResult:
+        if self._result is None:
+            from sdg_ci.validate import relative_to_root
+            from sdg_ci.validate.engine import check_file
+
+            state: _State = self.config.stash[_STATE]
+            rel = relative_to_root(state.root, self.path)
+            self._result = check_file(
+                state.root, rel, state.profile, state.settings, state.lint_config
+            )
+        return self._result
+
+
+class LeafProblems(Exception):
+    def __init__(self, path: str, errors: list[Diagnostic]):
+        super().__init__(f"{path}: {len(errors)} error(s)")
+        self.path = path
+        self.errors = errors
+
+
+def _line(path: str, d: Diagnostic) -> str:
+    where = f" [{d.yaml_path}]" if d.yaml_path else ""
+    return f"{path}:{d.line}:{d.column}: {d.code} {d.message}{where}"
+
+
+class LeafItem(pytest.Item):
+    def _mine(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        lint = self.name == "lint"
+        return [d for d in diagnostics if (d.code in LINT_CODES) == lint]
+
+    def runtest(self) -> None:
+        result = self.parent.result()
+        for d in self._mine(result.warnings):
+            warnings.warn(SdgCiWarning(_line(result.path, d)), stacklevel=1)
+        errors = self._mine(result.errors)
+        if errors:
+            raise LeafProblems(result.path, errors)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, LeafProblems):
+            problems = excinfo.value
+            lines = [_line(problems.path, d) for d in problems.errors]
+            return "\n".join(lines)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.parent.name}::{self.name}"

@@ -1,12 +1,174 @@
-"""`sdg-ci validate` (being built; see the issue tracker)."""
+"""`sdg-ci validate [PATH ...] [--profile ...] [--format text|json|github]`.
 
+A thin shell over `sdg_ci.validate`: find the leaves under the paths, check them, print
+the diagnostics. Exit 0 when every file is valid (warnings allowed), 1 when any is not,
+2 on a usage error (a path that does not exist, a bad configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from sdg_ci.config import load_config
+from sdg_ci.diagnostics import FileResult
 from sdg_ci.errors import SdgCiError
+from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.validate import PROFILES, find_leaves
+from sdg_ci.validate.engine import check_files
+from sdg_ci.validate.profiles import get_profile
+
+FORMATS = ("text", "json", "github")
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("validate", help="(not built yet)")
+    parser = sub.add_parser(
+        "validate",
+        help="check qna.yaml files: schema, YAML, yamllint, attribution, quality warnings",
+        description="Check taxonomy leaves (qna.yaml) and print every problem with its file, "
+        "line, column and rule code (see docs/rules.md). Exit status: 0 all valid, 1 some "
+        "file invalid, 2 usage error.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to check (folders are searched for leaves under "
+        "compositional_skills/, knowledge/ and foundational_skills/); default: the "
+        "taxonomy root",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default=None,
+        help="taxonomy-ci (default): what the taxonomy CI enforces; ilab: each file's own "
+        "version, yamllint warnings are errors, no attribution check",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for large taxonomies (default: the usable CPUs)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    raise SdgCiError("'sdg-ci validate' is not built yet")
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    groups = _group_by_root(args.taxonomy, args.paths)
+    results: list[tuple[Path, FileResult]] = []
+    for root, paths in groups.items():
+        settings = load_config(root).validate_
+        profile = get_profile(args.profile or settings.profile)
+        leaves = find_leaves(root, paths)
+        for result in check_files(root, leaves, profile, settings, args.jobs):
+            results.append((root, result))
+    out = sys.stdout
+    if fmt == "json":
+        out.write(json.dumps(to_json([r for _, r in results]), indent=2, ensure_ascii=False))
+        out.write("\n")
+    else:
+        render = _github_lines if fmt == "github" else _text_lines
+        for root, result in results:
+            for line in render(_display_path(root, result.path), result):
+                out.write(line + "\n")
+        out.write(summary_line([r for _, r in results], groups) + "\n")
+    return 1 if any(not r.valid for _, r in results) else 0
+
+
+def _group_by_root(taxonomy: str | None, raw_paths: list[str]) -> dict[Path, list[Path] | None]:
+    """Taxonomy root -> the paths under it (None: the whole root)."""
+    paths = [Path(p) for p in raw_paths]
+    for path in paths:
+        if not os.path.lexists(path):
+            raise SdgCiError(f"no such file or folder: {path}")
+    if taxonomy is not None:
+        root = Path(taxonomy)
+        if not root.is_dir():
+            raise SdgCiError(f"taxonomy root is not a folder: {taxonomy}")
+        return {root.resolve(): paths or None}
+    if not paths:
+        return {find_taxonomy_root(Path.cwd()): None}
+    groups: dict[Path, list[Path] | None] = {}
+    for path in paths:
+        start = path if path.is_dir() and not path.is_symlink() else path.parent
+        root = find_taxonomy_root(start.absolute())
+        groups.setdefault(root, []).append(path)  # type: ignore[union-attr]
+    return groups
+
+
+def _display_path(root: Path, rel_path: str) -> str:
+    """Where the file is, as the person or the CI log can open it (relative to the cwd)."""
+    if os.path.isabs(rel_path):
+        return rel_path
+    shown = os.path.relpath(root / rel_path)
+    return shown if not shown.startswith("..") else str(root / rel_path)
+
+
+def counts(results: list[FileResult]) -> dict[str, int]:
+    return {
+        "files": len(results),
+        "invalid": sum(not r.valid for r in results),
+        "errors": sum(len(r.errors) for r in results),
+        "warnings": sum(len(r.warnings) for r in results),
+    }
+
+
+def to_json(results: list[FileResult]) -> dict:
+    """The DESIGN.md contract: files (path relative to the taxonomy root) and counts."""
+    return {"files": [r.to_json() for r in results], "counts": counts(results)}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(results: list[FileResult], groups) -> str:
+    c = counts(results)
+    if not results:
+        where = ", ".join(str(p) for ps in groups.values() for p in (ps or [])) or ", ".join(
+            str(r) for r in groups
+        )
+        return f"no qna.yaml files found under {where}"
+    head = f"{_plural(c['files'], 'file')} checked: "
+    tail = f"{_plural(c['errors'], 'error')}, {_plural(c['warnings'], 'warning')}"
+    if c["invalid"]:
+        return head + f"{c['invalid']:,} invalid ({tail})"
+    return head + f"all valid ({tail})"
+
+
+def _text_lines(path: str, result: FileResult):
+    diags = sorted([*result.errors, *result.warnings])
+    for d in diags:
+        where = f" [{d.yaml_path}]" if d.yaml_path else ""
+        yield f"{path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}{where}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_lines(path: str, result: FileResult):
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    for d in sorted([*result.errors, *result.warnings]):
+        kind = "error" if d.severity == "error" else "warning"
+        props = (
+            f"file={_escape_property(path)},line={d.line},col={d.column},"
+            f"title={_escape_property('sdg-ci ' + d.code)}"
+        )
+        where = f" [{d.yaml_path}]" if d.yaml_path else ""
+        yield f"::{kind} {props}::{_escape_data(d.message + where)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -115,6 +116,10 @@ class LeafReadError(Exception):
         self.diagnostic = diagnostic
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def _refuse(code: str, message: str, line: int = 1, column: int = 1) -> LeafReadError:
     return LeafReadError(Diagnostic(line, column, code, message))
 
@@ -122,16 +127,26 @@ def _refuse(code: str, message: str, line: int = 1, column: int = 1) -> LeafRead
 def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """The file's text, or LeafReadError saying why it cannot be read."""
     path = root / rel_path
-    if path.is_symlink():
+    real_root = root.resolve()
+    if _inside(Path(os.path.abspath(path)), real_root) or _inside(
+        Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    ):
+        # a file of the taxonomy, or a link in its path, must not lead out of it
         target = path.resolve()
-        try:
-            target.relative_to(root.resolve())
-        except ValueError:
-            raise _refuse("Q010", f"symlink points outside the taxonomy (to {target}); refusing to read it") from None
+        if not _inside(target, real_root):
+            raise _refuse(
+                "Q010",
+                f"symlink points outside the taxonomy (to {target}); refusing to read it",
+            )
     if path.is_dir():
         raise _refuse("Q011", f"{path.name} is a directory, not a file")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+            raise _refuse(
+                "Q011", f"{path.name} is not a regular file (a FIFO, socket or device)"
+            )
+        size = info.st_size
         if size > max_bytes:
             raise _refuse(
                 "Q012",

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_NODES = 1_000_000
+_STR_TAG = "tag:yaml.org,2002:str"
 MAX_DEPTH = 200
 
 
@@ -132,11 +133,34 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
+        if node.tag == _STR_TAG:  # most values: what SafeConstructor would return, cheaper
+            return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             m = _mark(node)
             raise YamlLoadError(f"cannot read value: {exc.problem}", m.line, m.column) from exc
+
+
+def _reader_error(text: str, exc: yaml.reader.ReaderError) -> YamlLoadError:
+    """A character YAML refuses (a control character pasted in), placed by line and column.
+
+    libyaml gives a byte offset into the UTF-8 text, the pure-Python reader a character one.
+    """
+    if exc.encoding == "unicode":
+        head = text[: exc.position]
+    else:
+        head = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+    line = head.count("\n") + 1
+    column = len(head) - (head.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return YamlLoadError(
+        f"YAML syntax error: unacceptable character #x{char:04x}: {exc.reason}; "
+        "delete it (control characters often come along when text is copied from another "
+        "program)",
+        line,
+        column,
+    )
 
 
 def load_with_marks(text: str) -> tuple[object, Marks]:
@@ -146,6 +170,8 @@ def load_with_marks(text: str) -> tuple[object, Marks]:
     """
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -155,7 +181,8 @@ def load_with_marks(text: str) -> tuple[object, Marks]:
         raise YamlLoadError(f"YAML syntax error: {exc}") from exc
     if root is None:
         return None, Marks()
-    size = _expanded_size(root, MAX_NODES)
+    # aliases need an anchor (`&name`): without one the node count is the text's own
+    size = _expanded_size(root, MAX_NODES) if "&" in text else 0
     if size > MAX_NODES:
         raise YamlLoadError(
             f"YAML aliases expand to more than {MAX_NODES:,} nodes "

@@ -1,0 +1,85 @@
+"""Validation of taxonomy leaves: the door is `validate(paths, profile) -> list[FileResult]`.
+
+The CLI, the pytest plugin and the pre-commit hook are shells over these two functions:
+`find_leaves` turns files and folders into the leaf files to check, `validate` checks them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sdg_ci.config import ValidateSettings, load_config
+from sdg_ci.diagnostics import FileResult
+from sdg_ci.taxonomy.leaf import LEAF_ROOTS, find_leaf_files, is_leaf_lookalike
+from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.validate.engine import check_files
+from sdg_ci.validate.profiles import PROFILES, Profile, get_profile
+
+__all__ = ["PROFILES", "Profile", "find_leaves", "relative_to_root", "validate"]
+
+WALKED_FOLDERS = (*LEAF_ROOTS, "foundational_skills")
+
+
+def relative_to_root(root: Path, path: Path) -> str:
+    """`path` relative to `root` (posix), or absolute when it lies outside the root."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        try:
+            return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+
+def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
+    """The files to check, relative to `root`, sorted.
+
+    A path that is a file (or is named like a leaf, even if it is a folder) is taken as
+    given, whatever its name and place: the rules say what is wrong with it. A folder is
+    searched for `qna.yaml` and look-alikes (`qna.yml`, `QnA.yaml`) under
+    compositional_skills/, knowledge/ and foundational_skills/ only.
+    """
+    root = root.resolve()
+    found: set[str] = set()
+    for path in paths or [root]:
+        path = Path(path)
+        if not path.is_dir() or path.name == "qna.yaml" or is_leaf_lookalike(path.name):
+            found.add(relative_to_root(root, path))
+            continue
+        for rel in find_leaf_files(root, [path]):
+            if Path(rel).parts[0] in WALKED_FOLDERS:
+                found.add(rel)
+    return sorted(found)
+
+
+def validate(
+    paths: Iterable[str | os.PathLike],
+    profile: str | Profile | None = None,
+    *,
+    root: Path | None = None,
+    settings: ValidateSettings | None = None,
+    jobs: int | None = None,
+) -> list[FileResult]:
+    """Check leaf files; one FileResult per file, in the order given, paths root-relative.
+
+    `paths` are files (relative paths are taken from `root` when it is given, else from
+    the current folder). `root` defaults to the taxonomy root above the first path;
+    `settings` to the `validate` section of its `.sdg-ci.yaml`; `profile` to the one the
+    settings name (taxonomy-ci). `jobs` caps worker processes (default: the usable CPUs;
+    small batches run in this process).
+    """
+    raw = [Path(p) for p in paths]
+    if root is None:
+        first = raw[0] if raw else Path.cwd()
+        root = find_taxonomy_root(first if first.is_dir() else first.parent)
+    else:
+        raw = [p if p.is_absolute() else root / p for p in raw]
+    root = root.resolve()
+    if settings is None:
+        settings = load_config(root).validate_
+    chosen = get_profile(profile or settings.profile)
+    rel_paths = list(dict.fromkeys(relative_to_root(root, p) for p in raw))
+    return check_files(root, rel_paths, chosen, settings, jobs)

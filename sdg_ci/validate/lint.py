@@ -1,0 +1,158 @@
+"""yamllint, in process, through its Python API.
+
+The reference runs one `yamllint` subprocess per file and silently skips linting when the
+binary is missing. We call yamllint's linter directly with the same default configuration
+(`relaxed` with `line-length` disabled); a `.yamllint`, `.yamllint.yaml` or `.yamllint.yml`
+at the taxonomy root replaces it, as it would for yamllint itself.
+
+Line endings are normalised to `\\n` first, as the reference's text-mode read does, so CRLF
+files lint the same as in the taxonomy CI (Q315 tells about CRLF instead).
+
+Three things keep it fast (about 3x) without changing what it reports:
+- the file has already been parsed (by libyaml) before linting, so yamllint's own second
+  parse, which only looks for syntax errors, is skipped: we report syntax errors ourselves
+  (Q001) and lint only files that parse;
+- yamllint's rules are fed tokens from libyaml's scanner (C) instead of PyYAML's pure-Python
+  scanner: the same token classes and positions, with marks carrying the buffer the rules
+  read. `tests/validate/test_lint.py` checks that this gives exactly yamllint's own
+  problems on every file of the corpus and of our fixtures; SDG_CI_PURE_YAMLLINT=1 turns
+  it off;
+- the configuration is parsed once per taxonomy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+from yaml.error import Mark
+from yamllint import linter
+from yamllint import parser as yamllint_parser
+from yamllint.config import YamlLintConfig, YamlLintConfigError
+
+from sdg_ci.errors import SdgCiError
+
+DEFAULT_CONFIG = "{extends: relaxed, rules: {line-length: disable}}"
+CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
+_DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
+
+
+def config_file(root: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def load_config(root: Path) -> YamlLintConfig:
+    """The yamllint configuration for the taxonomy at `root`."""
+    file = config_file(root)
+    if file is None:
+        return _default_config()
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:  # pragma: no cover - vanished between the two calls
+        stamp = 0
+    return _file_config(str(file), stamp)
+
+
+def _without_key_duplicates(config: YamlLintConfig) -> YamlLintConfig:
+    # the loader reports duplicate keys (Q005) whatever yamllint's configuration says, so
+    # yamllint's own `key-duplicates` would only repeat it (and costs a pass over tokens)
+    config.rules["key-duplicates"] = False
+    return config
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> YamlLintConfig:
+    return _without_key_duplicates(YamlLintConfig(DEFAULT_CONFIG))
+
+
+@functools.lru_cache(maxsize=8)
+def _file_config(path: str, _stamp: int) -> YamlLintConfig:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        return _without_key_duplicates(YamlLintConfig(text))
+    except (OSError, UnicodeDecodeError, YamlLintConfigError) as exc:
+        reason = str(exc).removeprefix("invalid config: ")
+        raise SdgCiError(f"{path}: invalid yamllint configuration: {reason}") from exc
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def lint(text: str, config: YamlLintConfig, rel_path: str) -> list[linter.LintProblem]:
+    """yamllint's problems for a text that is known to parse as YAML."""
+    if config.is_file_ignored(rel_path):
+        return []
+    text = normalise_newlines(text)
+    first_line = text.split("\n", 1)[0]
+    if _DISABLE_FILE.match(first_line):
+        return []
+    with _libyaml_tokens():
+        return list(linter.get_cosmetic_problems(text, config, rel_path))
+
+
+def _fast_path_available() -> bool:
+    return (
+        hasattr(yaml, "CBaseLoader")
+        and callable(getattr(yamllint_parser, "token_or_comment_generator", None))
+        and callable(getattr(yamllint_parser, "comments_between_tokens", None))
+        and os.environ.get("SDG_CI_PURE_YAMLLINT", "") in ("", "0")
+    )
+
+
+@contextlib.contextmanager
+def _libyaml_tokens() -> Iterator[None]:
+    """While linting, yamllint reads its tokens from `_token_or_comment_generator`."""
+    if not _fast_path_available():
+        yield
+        return
+    original = yamllint_parser.token_or_comment_generator
+    yamllint_parser.token_or_comment_generator = _token_or_comment_generator
+    try:
+        yield
+    finally:
+        yamllint_parser.token_or_comment_generator = original
+
+
+def _token_or_comment_generator(buffer: str):
+    """yamllint's `token_or_comment_generator`, with libyaml's scanner producing the tokens.
+
+    libyaml's marks are character positions without the buffer; yamllint's rules slice the
+    buffer through `mark.buffer[mark.pointer]`, so each token gets PyYAML marks over the
+    same buffer PyYAML's reader would hold (the text plus a final NUL).
+    """
+    loader = yaml.CBaseLoader(buffer)
+    padded = buffer + "\0"
+    name = "<unicode string>"
+
+    def python_marks(token):
+        start, end = token.start_mark, token.end_mark
+        if not isinstance(start, Mark):
+            token.start_mark = Mark(
+                name, start.index, start.line, start.column, padded, start.index
+            )
+            token.end_mark = Mark(name, end.index, end.line, end.column, padded, end.index)
+        return token
+
+    try:
+        prev = None
+        curr = python_marks(loader.get_token()) if loader.check_token() else None
+        while curr is not None:
+            nxt = python_marks(loader.get_token()) if loader.check_token() else None
+            nextnext = python_marks(loader.peek_token()) if loader.check_token() else None
+            yield yamllint_parser.Token(curr.start_mark.line + 1, curr, prev, nxt, nextnext)
+            yield from yamllint_parser.comments_between_tokens(curr, nxt)
+            prev = curr
+            curr = nxt
+    except yaml.YAMLError:
+        pass  # as yamllint: the syntax error is reported elsewhere (Q001)
+    finally:
+        loader.dispose()

@@ -1,0 +1,31 @@
+"""YAML aliases expand to an absurd size (a "billion laughs" bomb); the file is refused.
+
+Anchors (`&name`) and aliases (`*name`) let a tiny file describe billions of values. The
+file is answered at once, without expanding it (the reference runs out of memory).
+Ordinary reuse of a value with an alias is fine.
+
+Bad:
+
+```yaml
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+# ... and so on, nine levels deep
+```
+
+Good:
+
+```yaml
+answer: &same The tonsils are part of the immune system.
+other_answer: *same
+```
+"""
+
+CODE = "Q002"
+NAME = "yaml-alias-bomb"
+SEVERITY = "error"
+
+
+def check(ctx):
+    if ctx.read_error is not None and ctx.read_error.code == CODE:
+        yield ctx.read_error

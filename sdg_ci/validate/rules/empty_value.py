@@ -1,0 +1,30 @@
+"""A text value is empty or only blanks.
+
+`created_by`, `domain`, `document_outline`, every question, answer and context, and (from
+version 2) `task_description` must say something. A value of only spaces counts as empty
+(the reference accepts it).
+
+Bad:
+
+```yaml
+  - question: What is the plural of "sheep"?
+    answer: " "
+```
+
+Good:
+
+```yaml
+  - question: What is the plural of "sheep"?
+    answer: The plural of "sheep" is "sheep".
+```
+"""
+
+CODE = "Q104"
+NAME = "empty-value"
+SEVERITY = "error"
+
+
+def check(ctx):
+    for diag in ctx.structure_diagnostics:
+        if diag.code == CODE:
+            yield diag

@@ -1,0 +1,26 @@
+"""A taxonomy leaf must be named exactly `qna.yaml`.
+
+`qna.yml`, `QnA.yaml` or `qna2.yaml` are not read by any tool: the taxonomy's CI, `ilab` and
+generation all look for `qna.yaml`, so a misnamed leaf is silently ignored downstream. When
+the name ends in `.yaml` or `.yml` its content is still checked, so one run shows all that
+is wrong.
+
+Bad: `knowledge/animals/cloning/dolly_the_sheep/qna.yml`
+
+Good: `knowledge/animals/cloning/dolly_the_sheep/qna.yaml`
+"""
+
+from sdg_ci.taxonomy.leaf import LEAF_NAME
+
+CODE = "Q020"
+NAME = "file-name"
+SEVERITY = "error"
+
+
+def check(ctx):
+    if ctx.name != LEAF_NAME:
+        yield ctx.diag(
+            CODE,
+            f'taxonomy file must be named "{LEAF_NAME}"; "{ctx.name}" is not a valid name: '
+            "rename it",
+        )

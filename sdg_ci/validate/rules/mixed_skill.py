@@ -1,0 +1,46 @@
+"""A skill mixes grounded examples (with a `context`) and freeform ones (without).
+
+A skill is grounded (every example reads a context) or freeform (none does); generation
+treats the whole leaf as one or the other, so a mixed leaf is half misused.
+
+Bad:
+
+```yaml
+seed_examples:
+  - context: Weekly sync notes ...
+    question: List the action items.
+    answer: ...
+  - question: What is an action item?
+    answer: ...
+```
+
+Good: a context in every example (grounded) or in none (freeform).
+"""
+
+from sdg_ci.validate.rules._seeds import seed_examples
+from sdg_ci.validate.schema import SKILLS
+
+CODE = "Q309"
+NAME = "mixed-skill"
+SEVERITY = "warning"
+
+
+def _indices(items):
+    return ", ".join(str(i) for i in items)
+
+
+def check(ctx):
+    if ctx.schema_name != SKILLS:
+        return
+    examples = list(seed_examples(ctx.mapping))
+    grounded = [i for i, (_, e) in enumerate(examples) if "context" in e]
+    freeform = [i for i, (_, e) in enumerate(examples) if "context" not in e]
+    if grounded and freeform:
+        yield ctx.diag(
+            CODE,
+            f"seed examples {_indices(grounded)} have a context and {_indices(freeform)} "
+            "do not; a skill is either grounded (a context in every example) or freeform "
+            "(none)",
+            ".seed_examples",
+            severity=SEVERITY,
+        )

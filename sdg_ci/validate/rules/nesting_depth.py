@@ -1,0 +1,26 @@
+"""YAML nesting is deeper than any qna.yaml needs (more than 200 levels); the file is refused.
+
+A qna.yaml is at most five levels deep. Absurd nesting is refused with a message instead
+of exhausting the parser.
+
+Bad:
+
+```yaml
+answer: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ ... ]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+```
+
+Good:
+
+```yaml
+answer: The answer, as text.
+```
+"""
+
+CODE = "Q003"
+NAME = "yaml-too-deep"
+SEVERITY = "error"
+
+
+def check(ctx):
+    if ctx.read_error is not None and ctx.read_error.code == CODE:
+        yield ctx.read_error

@@ -1,0 +1,14 @@
+"""The path named like a leaf is a directory or a special file (a FIFO, a device), not a file.
+
+A folder named `qna.yaml` is reported instead of being skipped or walked into, and a
+FIFO is never opened (reading one would wait forever). Fix: make `qna.yaml` a plain file.
+"""
+
+CODE = "Q011"
+NAME = "not-a-file"
+SEVERITY = "error"
+
+
+def check(ctx):
+    if ctx.read_error is not None and ctx.read_error.code == CODE:
+        yield ctx.read_error

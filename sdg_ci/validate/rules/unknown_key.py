@@ -1,0 +1,31 @@
+"""A key the schema does not know.
+
+Unknown keys are errors at every level, so a typo (`seed examples`, `questions_and_answer`)
+is caught instead of silently dropping the data. The message suggests the key you probably
+meant, or lists the allowed ones. Unlike the reference, extra keys inside a knowledge
+question/answer pair are errors too.
+
+Bad:
+
+```yaml
+seed examples:
+  - context: ...
+```
+
+Good:
+
+```yaml
+seed_examples:
+  - context: ...
+```
+"""
+
+CODE = "Q102"
+NAME = "unknown-key"
+SEVERITY = "error"
+
+
+def check(ctx):
+    for diag in ctx.structure_diagnostics:
+        if diag.code == CODE:
+            yield diag

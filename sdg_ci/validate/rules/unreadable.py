@@ -1,0 +1,13 @@
+"""The file cannot be read (permissions, a dangling symlink, an I/O error).
+
+The operating system's reason is given. Fix the permissions or the link.
+"""
+
+CODE = "Q013"
+NAME = "unreadable"
+SEVERITY = "error"
+
+
+def check(ctx):
+    if ctx.read_error is not None and ctx.read_error.code == CODE:
+        yield ctx.read_error

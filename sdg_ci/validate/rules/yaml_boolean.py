@@ -1,0 +1,42 @@
+"""An unquoted `yes`, `no`, `on`, `off`, `y` or `n` that YAML turned into a boolean.
+
+YAML 1.1 reads these words as true/false. Where the schema wants text this is already an
+error (Q103, with the same advice); elsewhere (an unknown key's value, say) it is this
+warning.
+
+Bad:
+
+```yaml
+  - question: Is a tomato a fruit?
+    answer: yes
+```
+
+Good:
+
+```yaml
+  - question: Is a tomato a fruit?
+    answer: "yes"
+```
+"""
+
+CODE = "Q313"
+NAME = "yaml-boolean"
+SEVERITY = "warning"
+
+
+def check(ctx):
+    if ctx.mapping is None:
+        return
+    reported = ctx.schema_error_paths
+    for path, value in ctx.scalars:
+        if not isinstance(value, bool) or path in reported:
+            continue
+        word = ctx.spelled(path)
+        if word and word.lower() not in ("true", "false"):
+            yield ctx.diag(
+                CODE,
+                f"YAML read the unquoted word {word} as the boolean {str(value).lower()}; "
+                f'put it in quotes ("{word}") if you meant the word',
+                path,
+                severity=SEVERITY,
+            )
