@@ -23,7 +23,7 @@ def check(ctx):
             if count > MAX_WORDS:
                 yield ctx.diag(
                     CODE,
-                    f"{path[1:]}.{field} has {count:,} words; keep a {field} under "
+                    f"{path[1:]}.{field} has {count:,} words; keep each {field} under "
                     f"{MAX_WORDS} words",
                     f"{path}.{field}",
                     severity=SEVERITY,

@@ -25,8 +25,14 @@ NAME = "mixed-skill"
 SEVERITY = "warning"
 
 
-def _indices(items):
-    return ", ".join(str(i) for i in items)
+def _which(indices, negative=False):
+    """`seed_examples[2] has` / `seed_examples[0], [1] and [3] do not`."""
+    names = [f"[{i}]" for i in indices]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = ("does not" if negative else "has") if len(names) == 1 else (
+        "do not" if negative else "have"
+    )
+    return f"seed_examples{listed} {verb}"
 
 
 def check(ctx):
@@ -38,9 +44,8 @@ def check(ctx):
     if grounded and freeform:
         yield ctx.diag(
             CODE,
-            f"seed examples {_indices(grounded)} have a context and {_indices(freeform)} "
-            "do not; a skill is either grounded (a context in every example) or freeform "
-            "(none)",
+            f"{_which(grounded)} a context and {_which(freeform, negative=True)}; a skill is "
+            "either grounded (a context in every example) or freeform (none)",
             ".seed_examples",
             severity=SEVERITY,
         )
