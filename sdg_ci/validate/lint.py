@@ -125,29 +125,39 @@ def _libyaml_tokens() -> Iterator[None]:
 def _token_or_comment_generator(buffer: str):
     """yamllint's `token_or_comment_generator`, with libyaml's scanner producing the tokens.
 
-    libyaml's marks are character positions without the buffer; yamllint's rules slice the
-    buffer through `mark.buffer[mark.pointer]`, so each token gets PyYAML marks over the
-    same buffer PyYAML's reader would hold (the text plus a final NUL).
+    libyaml's tokens are PyYAML's, with three differences made good here: their marks carry
+    no buffer (yamllint's rules slice `mark.buffer[mark.pointer]`, so each token gets PyYAML
+    marks over the buffer PyYAML's reader would hold: the text plus a final NUL), a plain
+    scalar's style is '' rather than None, and in a file without a final newline the
+    closing tokens sit at the start of a line past the end rather than at the end of the
+    last line.
     """
     loader = yaml.CBaseLoader(buffer)
     padded = buffer + "\0"
     name = "<unicode string>"
+    end = len(buffer)
+    last_line = buffer.count("\n")
+    last_column = end - (buffer.rfind("\n") + 1)
 
-    def python_marks(token):
-        start, end = token.start_mark, token.end_mark
-        if not isinstance(start, Mark):
-            token.start_mark = Mark(
-                name, start.index, start.line, start.column, padded, start.index
-            )
-            token.end_mark = Mark(name, end.index, end.line, end.column, padded, end.index)
+    def mark(m) -> Mark:
+        if m.index == end:
+            return Mark(name, end, last_line, last_column, padded, end)
+        return Mark(name, m.index, m.line, m.column, padded, m.index)
+
+    def pythonic(token):
+        if not isinstance(token.start_mark, Mark):
+            token.start_mark = mark(token.start_mark)
+            token.end_mark = mark(token.end_mark)
+            if getattr(token, "style", None) == "":
+                token.style = None
         return token
 
     try:
         prev = None
-        curr = python_marks(loader.get_token()) if loader.check_token() else None
+        curr = pythonic(loader.get_token()) if loader.check_token() else None
         while curr is not None:
-            nxt = python_marks(loader.get_token()) if loader.check_token() else None
-            nextnext = python_marks(loader.peek_token()) if loader.check_token() else None
+            nxt = pythonic(loader.get_token()) if loader.check_token() else None
+            nextnext = pythonic(loader.peek_token()) if loader.check_token() else None
             yield yamllint_parser.Token(curr.start_mark.line + 1, curr, prev, nxt, nextnext)
             yield from yamllint_parser.comments_between_tokens(curr, nxt)
             prev = curr
