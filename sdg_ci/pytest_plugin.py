@@ -177,7 +177,15 @@ class LeafItem(pytest.Item):
     def runtest(self) -> None:
         result = self.parent.result()
         for d in self._mine(result.warnings):
-            warnings.warn(SdgCiWarning(_line(result.path, d)), stacklevel=1)
+            # placed at the leaf, so the warnings summary points at the qna.yaml line
+            warnings.warn_explicit(
+                SdgCiWarning(_line(result.path, d)),
+                SdgCiWarning,
+                filename=str(self.path),
+                lineno=d.line,
+                module="sdg_ci.validate",
+                registry={},
+            )
         errors = self._mine(result.errors)
         if errors:
             raise LeafProblems(result.path, errors)
