@@ -326,7 +326,11 @@ def run_check(root: Path, options: CheckOptions) -> CheckOutcome:
     )
 
     # 1. what changed
-    diff = _diff(root, options.base or env.default_base(), options.environ)
+    try:
+        diff = _diff(root, options.base or env.default_base(), options.environ)
+    except SdgCiError as exc:
+        github.publish_failure(env, f"cannot diff the taxonomy: {exc}")
+        raise
     summary.base = str(getattr(diff, "base", "") or "")
     summary.merge_base = str(getattr(diff, "merge_base", "") or "")
     summary.head = str(getattr(diff, "head", "") or "")

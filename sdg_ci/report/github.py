@@ -558,3 +558,21 @@ def publish(
             _say(env, "warning", f"cannot write the step outputs: {exc}", out)
     out.flush()
     return done
+
+
+def publish_failure(env: GitHubEnv, message: str, out: TextIO | None = None) -> None:
+    """When the check cannot run at all (e.g. a shallow clone): an error annotation and a
+    job summary that says what to do, so the reason is not only in the log. Actions only."""
+    if not env.actions:
+        return
+    from sdg_ci.report.escape import inline, plain
+
+    out = out or sys.stdout
+    out.write(annotation("error", plain(message, 2000), title="sdg-ci") + "\n")
+    out.flush()
+    if env.step_summary is not None:
+        try:
+            with env.step_summary.open("a", encoding="utf-8") as fh:
+                fh.write(f"## ⛔ sdg-ci: error\n\n{inline(message, 2000)}\n\n")
+        except OSError:
+            pass

@@ -201,3 +201,16 @@ def test_validate_mode_needs_no_model(pr, github, tmp_path):
     body = github.comments[9][0]["body"]
     assert "generation skipped: generation was turned off" in body
     assert "### Run" in body and "Requests:" not in body
+
+
+def test_shallow_clone_error_reaches_the_job_summary(pr, github, openai_server, tmp_path):
+    shallow = tmp_path / "shallow"
+    pr.git(pr.tmp, "clone", "-q", "--depth", "1", "--branch", "feature",
+           f"file://{pr.origin}", str(shallow))
+    pr.work = shallow
+    result = run_check(pr, github, openai_server, number=10)
+    assert result.returncode == 2
+    assert re.search(r"^::error title=sdg-ci::cannot diff the taxonomy: .*fetch-depth",
+                     result.stdout, re.M), result.stdout + result.stderr
+    assert "## ⛔ sdg-ci: error" in (pr.tmp / "step_summary.md").read_text()
+    assert github.requests == []

@@ -300,3 +300,16 @@ def test_no_comment_outside_a_pull_request(tmp_path, fake_github):
     assert fake_github.requests == []  # push events and local runs do not comment
     publish(samples.check(), "x\n", env, comment=False, out=io.StringIO())
     assert fake_github.requests == []
+
+
+def test_a_check_that_cannot_run_says_why_in_the_job_summary(tmp_path):
+    env = env_for(None, tmp_path)
+    out = io.StringIO()
+    github.publish_failure(env, "cannot diff: shallow clone; set fetch-depth: 0", out=out)
+    assert out.getvalue() == "::error title=sdg-ci::cannot diff: shallow clone; set " \
+                             "fetch-depth: 0\n"
+    assert (tmp_path / "step_summary.md").read_text().startswith("## ⛔ sdg-ci: error\n\n"
+                                                                 "cannot diff\\: shallow")
+    quiet = io.StringIO()
+    github.publish_failure(GitHubEnv.from_environ({}), "x", out=quiet)
+    assert quiet.getvalue() == ""
