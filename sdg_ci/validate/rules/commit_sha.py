@@ -20,6 +20,8 @@ document:
 
 import re
 
+from sdg_ci.validate.rules.placeholder import PLACEHOLDER
+
 CODE = "Q302"
 NAME = "commit-not-sha"
 SEVERITY = "warning"
@@ -29,7 +31,9 @@ SHA = re.compile(r"[0-9a-fA-F]{40}")
 def check(ctx):
     document = (ctx.mapping or {}).get("document")
     commit = document.get("commit") if isinstance(document, dict) else None
-    if isinstance(commit, str) and commit.strip() and not SHA.fullmatch(commit.strip()):
+    if not isinstance(commit, str) or not commit.strip() or PLACEHOLDER.fullmatch(commit):
+        return  # missing or empty: the schema says so; a placeholder: Q314 says so
+    if not SHA.fullmatch(commit.strip()):
         yield ctx.diag(
             CODE,
             f"document.commit {commit!r} is not a full 40-character commit SHA; a branch or a "

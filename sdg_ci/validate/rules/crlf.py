@@ -1,4 +1,4 @@
-"""The file has Windows (CRLF) line endings.
+r"""The file has Windows (CRLF) line endings.
 
 The taxonomy CI reads files with universal newlines, so yamllint never sees the `\r` and
 the file passes there; but it shows up as a change on every line in diffs. Save the file

@@ -29,8 +29,10 @@ def _which(indices, negative=False):
     """`seed_examples[2] has` / `seed_examples[0], [1] and [3] do not`."""
     names = [f"[{i}]" for i in indices]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    verb = ("does not" if negative else "has") if len(names) == 1 else (
-        "do not" if negative else "have"
+    verb = (
+        ("does not" if negative else "has")
+        if len(names) == 1
+        else ("do not" if negative else "have")
     )
     return f"seed_examples{listed} {verb}"
 

@@ -1,4 +1,4 @@
-"""An unquoted `yes`, `no`, `on`, `off`, `y` or `n` that YAML turned into a boolean.
+"""An unquoted `yes`, `no`, `on` or `off` that YAML turned into a boolean.
 
 YAML 1.1 reads these words as true/false. Where the schema wants text this is already an
 error (Q103, with the same advice); elsewhere (an unknown key's value, say) it is this
