@@ -13,11 +13,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import openai
-
 from sdg_ci.generate.cache import ResponseCache, cache_key
 from sdg_ci.generate.limiter import AdaptiveLimiter
 from sdg_ci.generate.retry import BadReply, Fault, backoff, classify
+from sdg_ci.generate.senders import make_sender
 
 
 @dataclass
@@ -55,6 +54,7 @@ class Policy:
     give_up_after_s: float = 60.0  # failing continuously this long: the server is down
     structured: str = "auto"  # auto | json_schema | none
     timeout_s: float = 120.0
+    client: str = "auto"  # auto | fast | openai (senders.py)
 
 
 @dataclass
@@ -83,10 +83,10 @@ class Endpoint:
         self.in_flight = 0
         self.structured = policy.structured
         self.down_reason: str | None = None
-        self._api_key = api_key or "sk-no-key"
+        self._api_key = api_key
         self._starter = starter  # async () -> base_url, for the embedded server
         self._start_lock = asyncio.Lock()
-        self._client: openai.AsyncOpenAI | None = None
+        self._sender = None  # made on first use (the embedded server starts lazily)
         self._failing_since: float | None = None
 
     async def chat(self, messages: list[dict], *, max_tokens: int, temperature: float,
@@ -138,19 +138,15 @@ class Endpoint:
         self.in_flight += 1
         self.stats.requests += 1
         try:
-            extra = {}
+            body = {"model": self.model, "messages": messages, **params}
+            if params["n"] == 1:
+                del body["n"]
             if schema is not None and self.structured != "none":
-                extra["response_format"] = {
+                body["response_format"] = {
                     "type": "json_schema",
                     "json_schema": {"name": stage or "reply", "schema": schema},
                 }
-            completion = await self._client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=params["max_tokens"],
-                temperature=params["temperature"], seed=params["seed"],
-                **({"n": params["n"]} if params["n"] > 1 else {}),
-                extra_headers={"X-Sdg-Stage": stage}, **extra,
-            )
-            reply = _reply(completion)
+            reply = _reply(await self._sender.send(body, stage))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a classified Fault
             return classify(exc), None
         finally:
@@ -160,20 +156,18 @@ class Endpoint:
         return None, reply
 
     async def _ensure_client(self) -> None:
-        if self._client is not None:
+        if self._sender is not None:
             return
         async with self._start_lock:
-            if self._client is None:
+            if self._sender is None:
                 if self._starter is not None:
                     try:
                         self.base_url = await self._starter()
                     except Exception as exc:  # noqa: BLE001 - reported per row, run goes on
                         self.down_reason = f"embedded model could not start: {exc}"
                         raise CallError(self.down_reason) from exc
-                self._client = openai.AsyncOpenAI(
-                    base_url=self.base_url, api_key=self._api_key, max_retries=0,
-                    timeout=self.policy.timeout_s,
-                )
+                self._sender = make_sender(self.policy.client, self.base_url, self._api_key,
+                                           self.policy.timeout_s)
 
     def _healthy(self) -> None:
         self._failing_since = None
@@ -187,22 +181,29 @@ class Endpoint:
                                 f"{now - self._failing_since:.0f}s, last: {fault.reason})")
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
+        if self._sender is not None:
+            await self._sender.close()
 
 
-def _reply(completion) -> Reply:
-    choices = getattr(completion, "choices", None)
-    if not choices:
+def _reply(data) -> Reply:
+    """A chat completion's JSON to a Reply; anything else is a BadReply."""
+    if not isinstance(data, dict):
+        raise BadReply("the reply is not a JSON object")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices:
         raise BadReply("the reply has no choices")
-    ordered = sorted(choices, key=lambda c: c.index or 0)
-    texts = [(c.message.content or "") if c.message is not None else "" for c in ordered]
-    usage = getattr(completion, "usage", None)
+    ordered = sorted(choices, key=lambda c: (c.get("index") or 0) if isinstance(c, dict) else 0)
+    texts = []
+    for choice in ordered:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        texts.append(content if isinstance(content, str) else "")
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
     return Reply(
         texts=texts,
-        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-        model=str(getattr(completion, "model", "") or ""),
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+        model=str(data.get("model") or ""),
     )
 
 

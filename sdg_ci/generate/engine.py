@@ -93,6 +93,7 @@ class Engine:
             give_up_after_s=self.settings.give_up_after_s,
             structured=spec.structured_output,
             timeout_s=spec.timeout_s,
+            client=spec.client,
         )
         if spec.url:
             if not spec.model:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import openai
 
+from sdg_ci.generate.senders import HTTPStatusError
+from sdg_ci.generate.transport import TimedOut, TransportError
+
 MAX_RETRY_AFTER_S = 300.0
 CONTEXT_WORDS = ("context length", "context window", "maximum context", "too many tokens",
                  "exceeds the context", "prompt is too long", "context_length", "n_ctx")
@@ -62,32 +65,38 @@ def classify(exc: BaseException) -> Fault:
     if isinstance(exc, openai.APIConnectionError):
         return Fault("connection error")
     if isinstance(exc, openai.APIStatusError):
-        return _status_fault(exc)
+        return _status_fault(exc.status_code, exc.message, exc.response.headers)
+    if isinstance(exc, HTTPStatusError):
+        return _status_fault(exc.status_code, exc.text, exc.headers)
+    if isinstance(exc, TimedOut):
+        return Fault("timeout", overload=True)
+    if isinstance(exc, TransportError):
+        return Fault(f"connection error: {exc}")
     if isinstance(exc, (openai.APIResponseValidationError, BadReply, json.JSONDecodeError,
                         ValueError, KeyError, TypeError)):
         return Fault(f"malformed reply: {_short(exc)}")
     return Fault(f"{type(exc).__name__}: {_short(exc)}")
 
 
-def _status_fault(exc: openai.APIStatusError) -> Fault:
-    code = exc.status_code
-    text = _short(exc, 300).lower()
+def _status_fault(code: int, message: str, headers) -> Fault:
+    text = " ".join(message.split())
+    short = text if len(text) <= 160 else text[:159] + "…"
+    text = text.lower()
     if code == 429:
         return Fault("HTTP 429 (rate limited)", overload=True,
-                     retry_after=parse_retry_after(exc.response.headers))
+                     retry_after=parse_retry_after(headers))
     if code in (502, 503, 504):
-        return Fault(f"HTTP {code}", overload=True,
-                     retry_after=parse_retry_after(exc.response.headers))
+        return Fault(f"HTTP {code}", overload=True, retry_after=parse_retry_after(headers))
     if code >= 500:
         return Fault(f"HTTP {code}")
     if code in (400, 413, 422) and any(w in text for w in CONTEXT_WORDS):
-        return Fault(f"HTTP {code}: prompt too long: {_short(exc, 160)}", retryable=False,
+        return Fault(f"HTTP {code}: prompt too long: {short}", retryable=False,
                      too_long=True)
     if code == 400 and ("response_format" in text or "json_schema" in text):
-        return Fault(f"HTTP {code}: {_short(exc, 160)}", retryable=False, unsupported_schema=True)
+        return Fault(f"HTTP {code}: {short}", retryable=False, unsupported_schema=True)
     if code == 408:
         return Fault("HTTP 408", overload=True)
-    return Fault(f"HTTP {code}: {_short(exc, 160)}", retryable=False)
+    return Fault(f"HTTP {code}: {short}", retryable=False)
 
 
 def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:

@@ -96,10 +96,11 @@ def make_taxonomy(root: Path, seeds: int = 2, knowledge: bool = True) -> list[st
     return leaves
 
 
-def make_config(url: str, cache_dir: Path, **generate) -> Config:
+def make_config(url: str, cache_dir: Path, client: str = "auto", **generate) -> Config:
     """Teacher and critic at `url`; quick retries so fault tests stay fast."""
     settings = {
-        "teacher": {"url": url, "model": "fake-model", "timeout_s": 2.0, "max_concurrency": 8},
+        "teacher": {"url": url, "model": "fake-model", "timeout_s": 2.0, "max_concurrency": 8,
+                    "client": client},
         "cache_dir": str(cache_dir),
         "questions_per_seed": {"preview": 3, "full": 6},
         "contexts_per_seed": {"preview": 2, "full": 3},

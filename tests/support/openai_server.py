@@ -17,19 +17,20 @@ A rule applies to requests matching `stage` and `match` (substring of the user m
 after letting `skip` of them through, `times` times (None: always).
 `responder(stage, body, choice) -> str | None` overrides the default reply text.
 Cost model (benchmarks): each request takes prefill_s_per_token * prompt tokens +
-decode_s_per_token * completion tokens, with at most `capacity` served at once.
+decode_s_per_token * completion tokens, with at most `capacity` served at once (a virtual
+clock assigns each request to the first free slot; the reply leaves when its work ends).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import heapq
 import json
 import re
-import socket
 import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 
 WORDS = (
     "river mountain engine garden violin comet ledger harbor lantern falcon meadow copper "
@@ -100,8 +101,8 @@ def _prompt_count(user: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _stage_of(headers, body: dict) -> str:
-    stage = headers.get("X-Sdg-Stage")
+def _stage_of(headers: dict, body: dict) -> str:
+    stage = headers.get("x-sdg-stage")
     if stage:
         return stage
     fmt = body.get("response_format") or {}
@@ -165,23 +166,36 @@ class FakeOpenAI:
         self.dead = False
         self._port = port
         self._lock = threading.Lock()
-        self._slots = threading.Semaphore(capacity) if capacity else None
-        self._released = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._slots = [0.0] * capacity if capacity else None  # heap: when each slot frees
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
+        self._released: asyncio.Event | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
-    # -- control -----------------------------------------------------------------------
+    # -- control (from any thread) ---------------------------------------------------------
     def start(self) -> FakeOpenAI:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        """Serve from an event loop in a background thread (one thread, many connections)."""
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._released = asyncio.Event()
+            self._server = self._loop.run_until_complete(asyncio.start_server(
+                self._connection, "127.0.0.1", self._port, backlog=512))
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
         self._thread.start()
+        ready.wait(10)
         return self
 
     @property
     def port(self) -> int:
-        return self._httpd.server_address[1]
+        return self._server.sockets[0].getsockname()[1]
 
     @property
     def url(self) -> str:
@@ -195,27 +209,35 @@ class FakeOpenAI:
 
     def release(self) -> None:
         """Let held requests go (they then fail with a reset, as if the server restarted)."""
-        self._released.set()
+        self._call(self._released.set)
 
     def die(self) -> None:
-        """Stop listening; requests already inside and later ones are cut off."""
+        """Stop listening and cut every connection; later connections are refused."""
         self.dead = True
-        if self._httpd is not None:
-            threading.Thread(target=self._httpd.shutdown, daemon=True).start()
-            self._httpd.socket.close()
+        self._call(self._close_all)
 
     def stop(self) -> None:
-        self._released.set()
-        if self._httpd is not None and not self.dead:
-            self._httpd.shutdown()
-        if self._httpd is not None:
-            self._httpd.server_close()
+        if self._loop is None or self._loop.is_closed():
+            return
+        self.release()
+        self._call(self._close_all)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _call(self, fn) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(fn)
+
+    def _close_all(self) -> None:
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
 
     # -- views ---------------------------------------------------------------------------
     def answered(self, stage: str | None = None) -> list[Record]:
@@ -235,7 +257,118 @@ class FakeOpenAI:
             "capacity": self.capacity,
         }
 
-    # -- serving ---------------------------------------------------------------------------
+    # -- serving (on the loop) ---------------------------------------------------------------
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self._writers.add(writer)
+        try:
+            while not self.dead:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                method, path = lines[0].split(" ")[:2]
+                headers = {}
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    if name:
+                        headers[name.strip().lower()] = value.strip()
+                raw = await reader.readexactly(int(headers.get("content-length") or 0))
+                if not await self._handle(method, path, headers, raw, writer):
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            self._writers.discard(writer)
+            writer.transport.abort()
+
+    async def _handle(self, method, path, headers, raw, writer) -> bool:
+        """Answer one request; False when the connection must close."""
+        if self.dead:
+            return False
+        if method == "GET":
+            if path.rstrip("/").endswith("/stats"):
+                return await _send_json(writer, 200, self.stats())
+            if path.rstrip("/").endswith("/models"):
+                return await _send_json(writer, 200, {"object": "list",
+                                                      "data": [{"id": self.model}]})
+            return await _send_json(writer, 404, {"error": {"message": "not found"}})
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return await _send_json(writer, 400, {"error": {"message": "request is not JSON"}})
+        stage = _stage_of(headers, body)
+        messages = body.get("messages") or []
+        user = messages[-1].get("content", "") if messages else ""
+        record = Record(body=body, stage=stage, started=time.monotonic(),
+                        key=hashlib.sha256(raw).hexdigest())
+        self.requests.append(record)
+        fault = self._pick_fault(stage, user)
+        if fault is not None:
+            record.fault = fault.kind
+            return await self._fault(fault, record, writer)
+        if body.get("response_format") and not self.support_schema:
+            record.status = 400
+            return await _send_json(writer, 400, {"error": {
+                "message": "response_format is not supported"}})
+        texts = self._replies(stage, body)
+        prompt_tokens = sum(len(m.get("content", "")) for m in messages) // 4 + 1
+        completion_tokens = sum(len(t) // 4 + 1 for t in texts)
+        record.prompt_tokens, record.completion_tokens = prompt_tokens, completion_tokens
+        record.service_start, record.service_end = self._schedule(
+            self._serve_time(prompt_tokens, completion_tokens))
+        pause = record.service_end - time.monotonic()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        if self.dead:
+            return False
+        record.status = 200
+        ok = await _send_json(writer, 200, _completion(self.model, texts, prompt_tokens,
+                                                       completion_tokens))
+        record.answered = ok
+        return ok
+
+    async def _fault(self, fault: Fault, record: Record, writer) -> bool:
+        kind = fault.kind
+        if kind == "die":
+            self.die()
+            return False
+        if kind == "hold":
+            await self._released.wait()
+            return False
+        if kind == "timeout":
+            await asyncio.sleep(fault.hang_s)
+            return False
+        if kind == "reset":
+            return False
+        if kind in ("429", "500", "502", "503"):
+            record.status = int(kind)
+            extra = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+            return await _send_json(writer, int(kind),
+                                    {"error": {"message": f"injected {kind}"}}, extra)
+        if kind == "context_length":
+            record.status = 400
+            return await _send_json(writer, 400, {"error": {
+                "message": "This model's maximum context length is 4096 tokens; the request "
+                           "has 9000 tokens"}})
+        if kind == "truncated":
+            record.status = 200
+            payload = json.dumps(_completion(self.model, ["cut"], 1, 1)).encode()
+            writer.write(_head(200, len(payload)) + payload[: len(payload) // 2])
+            await writer.drain()
+            return False
+        if kind == "nonjson":
+            record.status = 200
+            return await _send(writer, 200, b"<html>upstream error</html>")
+        if kind == "empty_choices":
+            record.status = 200
+            return await _send_json(writer, 200, _completion(self.model, [], 1, 0))
+        if kind == "garbage":
+            record.status = 200
+            return await _send_json(writer, 200, _completion(
+                self.model, ["Sorry, I am not sure what you mean."], 1, 8))
+        raise ValueError(f"unknown fault kind {kind!r}")
+
     def _pick_fault(self, stage: str, user: str) -> Fault | None:
         with self._lock:
             for fault in self.faults:
@@ -250,6 +383,16 @@ class FakeOpenAI:
             text = self.responder(stage, body, choice) if self.responder else None
             out.append(default_reply(stage, body, choice) if text is None else text)
         return out
+
+    def _schedule(self, service_s: float) -> tuple[float, float]:
+        """(start, end) of the work on the first free slot: a virtual clock, so the busy
+        time measured is exact and not blurred by this process's scheduling."""
+        now = time.monotonic()
+        if self._slots is None:
+            return now, now + service_s
+        start = max(now, heapq.heappop(self._slots))
+        heapq.heappush(self._slots, start + service_s)
+        return start, start + service_s
 
     def _serve_time(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (self.delay_s + self.prefill_s_per_token * prompt_tokens
@@ -267,134 +410,28 @@ def _completion(model: str, texts: list[str], prompt_tokens: int, completion_tok
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    fake: FakeOpenAI
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
+           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
-    def log_message(self, *args) -> None:  # quiet
-        pass
 
-    def do_GET(self) -> None:  # noqa: N802
-        if self.path.rstrip("/").endswith("/stats"):
-            self._json(200, self.fake.stats())
-        elif self.path.rstrip("/").endswith("/models"):
-            self._json(200, {"object": "list", "data": [{"id": self.fake.model}]})
-        else:
-            self._json(404, {"error": {"message": "not found"}})
+def _head(status: int, length: int, extra: dict | None = None) -> bytes:
+    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
+             "Content-Type: application/json", f"Content-Length: {length}"]
+    lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def do_POST(self) -> None:  # noqa: N802
-        fake = self.fake
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
-        if fake.dead:
-            return self._cut()
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return self._json(400, {"error": {"message": "request is not JSON"}})
-        stage = _stage_of(self.headers, body)
-        messages = body.get("messages") or []
-        user = messages[-1].get("content", "") if messages else ""
-        record = Record(body=body, stage=stage, started=time.monotonic(),
-                        key=hashlib.sha256(raw).hexdigest())
-        with fake._lock:
-            fake.requests.append(record)
-        fault = fake._pick_fault(stage, user)
-        if fault is not None:
-            record.fault = fault.kind
-            return self._fault(fault, record)
-        if body.get("response_format") and not fake.support_schema:
-            record.status = 400
-            return self._json(400, {"error": {"message": "response_format is not supported"}})
-        texts = fake._replies(stage, body)
-        prompt_tokens = sum(len(m.get("content", "")) for m in messages) // 4 + 1
-        completion_tokens = sum(len(t) // 4 + 1 for t in texts)
-        record.prompt_tokens, record.completion_tokens = prompt_tokens, completion_tokens
-        if fake._slots is not None:
-            fake._slots.acquire()
-        try:
-            record.service_start = time.monotonic()
-            pause = fake._serve_time(prompt_tokens, completion_tokens)
-            if pause > 0:
-                time.sleep(pause)
-            record.service_end = time.monotonic()
-        finally:
-            if fake._slots is not None:
-                fake._slots.release()
-        if fake.dead:
-            return self._cut()
-        record.status = 200
-        self._json(200, _completion(fake.model, texts, prompt_tokens, completion_tokens))
-        record.answered = True
 
-    # -- fault responses ---------------------------------------------------------------------
-    def _fault(self, fault: Fault, record: Record) -> None:
-        kind = fault.kind
-        if kind == "die":
-            self.fake.die()
-            return self._cut()
-        if kind == "hold":
-            self.fake._released.wait()
-            return self._cut()
-        if kind == "timeout":
-            time.sleep(fault.hang_s)
-            return self._cut()
-        if kind == "reset":
-            return self._cut()
-        if kind in ("429", "500", "502", "503"):
-            record.status = int(kind)
-            headers = {}
-            if fault.retry_after is not None:
-                headers["Retry-After"] = f"{fault.retry_after:g}"
-            return self._json(int(kind), {"error": {"message": f"injected {kind}"}}, headers)
-        if kind == "context_length":
-            record.status = 400
-            return self._json(400, {"error": {"message": "This model's maximum context length "
-                                              "is 4096 tokens; the request has 9000 tokens"}})
-        if kind == "truncated":
-            record.status = 200
-            payload = json.dumps(_completion(self.fake.model, ["cut"], 1, 1)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload[: len(payload) // 2])
-            self.wfile.flush()
-            return self._cut()
-        if kind == "nonjson":
-            record.status = 200
-            return self._send(200, b"<html>upstream error</html>", "application/json")
-        if kind == "empty_choices":
-            record.status = 200
-            data = _completion(self.fake.model, [], 1, 0)
-            return self._json(200, data)
-        if kind == "garbage":
-            record.status = 200
-            return self._json(200, _completion(self.fake.model,
-                                               ["Sorry, I am not sure what you mean."], 1, 8))
-        raise ValueError(f"unknown fault kind {kind!r}")
+async def _send(writer, status: int, payload: bytes, extra: dict | None = None) -> bool:
+    try:
+        writer.write(_head(status, len(payload), extra) + payload)
+        await writer.drain()
+        return True
+    except ConnectionError:
+        return False
 
-    def _cut(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
-    def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
-        self._send(status, json.dumps(data).encode(), "application/json", headers)
-
-    def _send(self, status: int, payload: bytes, ctype: str, headers: dict | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            self.close_connection = True
+async def _send_json(writer, status: int, data: dict, extra: dict | None = None) -> bool:
+    return await _send(writer, status, json.dumps(data).encode(), extra)
 
 
 def serve_forever(**options) -> None:
