@@ -173,12 +173,34 @@ def load_with_marks(text: str) -> tuple[object, Marks]:
     except yaml.reader.ReaderError as exc:
         raise _reader_error(text, exc) from exc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        parts = [p for p in (exc.context, exc.problem) if p]
-        raise YamlLoadError("YAML syntax error: " + ", ".join(parts), line, col) from exc
+        root = _compose_pure(text) if _Loader is not yaml.SafeLoader else _REFUSED
+        if root is _REFUSED:
+            raise _syntax_error(exc) from exc
     except yaml.YAMLError as exc:
         raise YamlLoadError(f"YAML syntax error: {exc}") from exc
+    return _to_values(text, root)
+
+
+_REFUSED = object()
+
+
+def _compose_pure(text: str) -> object:
+    """libyaml refuses a few documents PyYAML reads (a tab after the indentation of a block
+    scalar's first line); the reference reads with PyYAML, so a refusal is confirmed there."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):  # PyYAML recurses on nesting libyaml refused
+        return _REFUSED
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> YamlLoadError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return YamlLoadError("YAML syntax error: " + ", ".join(parts), line, col)
+
+
+def _to_values(text: str, root: yaml.Node | None) -> tuple[object, Marks]:
     if root is None:
         return None, Marks()
     # aliases need an anchor (`&name`): without one the node count is the text's own

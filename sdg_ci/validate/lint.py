@@ -95,8 +95,15 @@ def lint(text: str, config: YamlLintConfig, rel_path: str) -> list[linter.LintPr
     first_line = text.split("\n", 1)[0]
     if _DISABLE_FILE.match(first_line):
         return []
-    with _libyaml_tokens():
+    try:
+        with _libyaml_tokens():
+            return list(linter.get_cosmetic_problems(text, config, rel_path))
+    except _LibyamlRefused:  # a document only PyYAML reads: lint it with PyYAML's scanner
         return list(linter.get_cosmetic_problems(text, config, rel_path))
+
+
+class _LibyamlRefused(Exception):
+    pass
 
 
 def _fast_path_available() -> bool:
@@ -162,7 +169,8 @@ def _token_or_comment_generator(buffer: str):
             yield from yamllint_parser.comments_between_tokens(curr, nxt)
             prev = curr
             curr = nxt
-    except yaml.YAMLError:
-        pass  # as yamllint: the syntax error is reported elsewhere (Q001)
+    except yaml.YAMLError as exc:
+        # we lint only what parses; libyaml refusing it means PyYAML alone reads it
+        raise _LibyamlRefused from exc
     finally:
         loader.dispose()

@@ -85,6 +85,16 @@ def test_a_tab_inside_a_block_scalar_is_fine(tmp_path):
     assert rows(tmp_path, leaf(tmp_path, "compositional_skills/tab_text", text)) == []
 
 
+def test_a_tab_after_a_block_scalars_indentation_is_read_as_the_reference_reads_it(tmp_path):
+    # libyaml refuses this, PyYAML (the reference's parser) reads it: we read it too
+    text = VALID.replace(
+        "    answer: There are 240 minutes in 4 hours.",
+        "    answer: |\n      \tThere are 240 minutes in 4 hours.  ",
+    )
+    path = leaf(tmp_path, "compositional_skills/tab_block", text)
+    assert rows(tmp_path, path) == [("error", 11, 41, "Q200", "trailing spaces (trailing-spaces)")]
+
+
 def test_billion_laughs_is_answered_at_once(tmp_path):
     levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, 10):
