@@ -1,9 +1,11 @@
 """Duplicate and leakage detection for generated questions.
 
-Why words and word pairs: teachers repeat themselves with small edits ("How do I..." vs
-"How can I..."); Jaccard similarity over normalised words and adjacent word pairs catches
-that without a model, is deterministic and fast enough for thousands of questions a leaf.
-A question close to a seed question is leakage: it would teach the model its own test.
+Why content words and their pairs: teachers repeat themselves with small edits ("How do I
+boil an egg?" vs "How can I boil the egg?"), while template-like questions that differ in
+one content word ("plural of mouse" vs "plural of goose") are different questions. Jaccard
+similarity over the content words (English function words dropped) and adjacent content
+word pairs tells them apart without a model, deterministically and fast. A question close
+to a seed question is leakage: it would teach the model its own test.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ import re
 import unicodedata
 
 WORD = re.compile(r"\w+", re.UNICODE)
+FUNCTION_WORDS = frozenset("""
+a an the and or but if then so of to in on at by for with from into onto about as is are was
+were be been being do does did can could will would shall should may might must i you he she
+it we they me him her us them my your his its our their this that these those there here
+what which who whom whose when where why how please some any""".split())
 
 
 def normalize(text: str) -> str:
@@ -21,6 +28,9 @@ def normalize(text: str) -> str:
 
 def shingles(text: str) -> frozenset[str]:
     words = normalize(text).split()
+    content = [w for w in words if w not in FUNCTION_WORDS]
+    if len(content) >= 2:  # else the question is all function words: compare them all
+        words = content
     return frozenset(words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)])
 
 

@@ -44,9 +44,9 @@ def questions(text: str, count: int) -> list[str]:
     obj = load_json_object(text)
     if obj is not None and isinstance(obj.get("questions"), list):
         items = [q.strip() for q in obj["questions"] if isinstance(q, str) and q.strip()]
-    else:
-        items = [NUMBERING.sub("", line).strip() for line in text.splitlines()]
-        items = [q for q in items if len(q) > 8 and (q.endswith("?") or NUMBERING.match(q) is None)]
+    else:  # a numbered or bulleted list, or lines that are questions; prose is not
+        lines = [line.strip() for line in text.splitlines()]
+        items = [line for line in lines if NUMBERING.match(line) or line.endswith("?")]
         items = [q for q in items if not q.startswith(("{", "}", "[", "]", '"questions"'))]
     items = [NUMBERING.sub("", q).strip() for q in items]
     items = [q for q in items if len(q) >= 8]
