@@ -33,18 +33,24 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+def run(project: pytest.Pytester, *args: str) -> pytest.RunResult:
+    # In process, sdg_ci is already imported by earlier tests, so pytest warns that it
+    # cannot rewrite its asserts; that warning is about the test harness, not the plugin.
+    return project.runpytest("-W", "ignore::pytest.PytestAssertRewriteWarning", *args)
+
+
 def nodeids(result: pytest.RunResult) -> list[str]:
     return sorted(line for line in result.outlines if "::" in line and " " not in line)
 
 
 def test_inert_without_the_option(project):
-    result = project.runpytest("-q", "--co")
+    result = run(project, "-q", "--co")
     assert nodeids(result) == ["test_plain.py::test_plain"]
-    project.runpytest("-q").assert_outcomes(passed=1)
+    run(project, "-q").assert_outcomes(passed=1)
 
 
 def test_each_leaf_is_a_schema_and_a_lint_item(project):
-    result = project.runpytest("-q", "--co", "--sdg-taxonomy", "taxonomy")
+    result = run(project, "-q", "--co", "--sdg-taxonomy", "taxonomy")
     assert nodeids(result) == sorted(
         [
             "test_plain.py::test_plain",
@@ -54,7 +60,7 @@ def test_each_leaf_is_a_schema_and_a_lint_item(project):
 
 
 def test_failures_show_the_diagnostics(project):
-    result = project.runpytest("--sdg-taxonomy", "taxonomy", "-p", "no:cacheprovider")
+    result = run(project, "--sdg-taxonomy", "taxonomy", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=7, failed=2, warnings=1)
     result.stdout.fnmatch_lines(
         [
@@ -72,36 +78,32 @@ def test_failures_show_the_diagnostics(project):
 
 
 def test_keyword_selection(project):
-    result = project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "-k", "lint and tides")
+    result = run(project, "-q", "--sdg-taxonomy", "taxonomy", "-k", "lint and tides")
     result.assert_outcomes(passed=2, deselected=7)
 
 
 def test_exitfirst(project):
-    result = project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "-x", "-k", "qna")
+    result = run(project, "-q", "--sdg-taxonomy", "taxonomy", "-x", "-k", "qna")
     result.assert_outcomes(passed=3, failed=1, deselected=1)  # stops at the first failure
 
 
 def test_last_failed(project):
-    project.runpytest("-q", "--sdg-taxonomy", "taxonomy").assert_outcomes(
-        passed=7, failed=2, warnings=1
-    )
-    result = project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "--lf")
+    run(project, "-q", "--sdg-taxonomy", "taxonomy").assert_outcomes(passed=7, failed=2, warnings=1)
+    result = run(project, "-q", "--sdg-taxonomy", "taxonomy", "--lf")
     result.assert_outcomes(failed=2)
 
 
 def test_xdist(project):
-    result = project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "-n", "2", "-p", "xdist")
+    result = run(project, "-q", "--sdg-taxonomy", "taxonomy", "-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=7, failed=2, warnings=1)
 
 
 def test_ini_option_collects_when_no_paths_are_given(project):
     project.makeini("[pytest]\nsdg_taxonomy = taxonomy\n")
-    assert len(nodeids(project.runpytest("-q", "--co"))) == 9
+    assert len(nodeids(run(project, "-q", "--co"))) == 9
     # explicit paths choose what is collected
-    assert nodeids(project.runpytest("-q", "--co", "test_plain.py")) == [
-        "test_plain.py::test_plain"
-    ]
-    assert nodeids(project.runpytest("-q", "--co", "taxonomy/knowledge")) == [
+    assert nodeids(run(project, "-q", "--co", "test_plain.py")) == ["test_plain.py::test_plain"]
+    assert nodeids(run(project, "-q", "--co", "taxonomy/knowledge")) == [
         "taxonomy/knowledge/tides/branch/qna.yaml::lint",
         "taxonomy/knowledge/tides/branch/qna.yaml::schema",
         "taxonomy/knowledge/tides/short/qna.yaml::lint",
@@ -111,19 +113,17 @@ def test_ini_option_collects_when_no_paths_are_given(project):
 
 def test_profile_option(project):
     # ilab: yamllint warnings are errors, no attribution: same failures here, plus none new
-    project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "--sdg-profile", "ilab").assert_outcomes(
+    run(project, "-q", "--sdg-taxonomy", "taxonomy", "--sdg-profile", "ilab").assert_outcomes(
         passed=7, failed=2, warnings=1
     )
     (project.path / "taxonomy/compositional_skills/units/conversion/attribution.txt").unlink()
-    project.runpytest("-q", "--sdg-taxonomy", "taxonomy").assert_outcomes(
-        passed=6, failed=3, warnings=1
-    )
-    project.runpytest("-q", "--sdg-taxonomy", "taxonomy", "--sdg-profile", "ilab").assert_outcomes(
+    run(project, "-q", "--sdg-taxonomy", "taxonomy").assert_outcomes(passed=6, failed=3, warnings=1)
+    run(project, "-q", "--sdg-taxonomy", "taxonomy", "--sdg-profile", "ilab").assert_outcomes(
         passed=7, failed=2, warnings=1
     )
 
 
 def test_a_missing_taxonomy_is_a_usage_error(project):
-    result = project.runpytest("--sdg-taxonomy", "nowhere")
+    result = run(project, "--sdg-taxonomy", "nowhere")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*sdg-ci: taxonomy root is not a folder: *nowhere"])
