@@ -13,6 +13,9 @@ import re
 NUMBERING = re.compile(r"^\s*(?:[-*•]|\(?\d{1,3}[.):]|q\d*[.:)]|question\s*\d*[.:)])\s*", re.I)
 
 
+PLACEHOLDER = re.compile(r"^\s*(<[^<>]*>|\.\.\.|question \d+\??)\s*$", re.I)  # a copied template
+
+
 class ParseError(Exception):
     pass
 
@@ -49,7 +52,7 @@ def questions(text: str, count: int) -> list[str]:
         items = [line for line in lines if NUMBERING.match(line) or line.endswith("?")]
         items = [q for q in items if not q.startswith(("{", "}", "[", "]", '"questions"'))]
     items = [NUMBERING.sub("", q).strip() for q in items]
-    items = [q for q in items if len(q) >= 8]
+    items = [q for q in items if len(q) >= 8 and not PLACEHOLDER.match(q)]
     if not items:
         raise ParseError("no questions found in the reply")
     return items[:count]

@@ -266,3 +266,10 @@ def test_dedup_keeps_template_questions_with_different_content_words():
         assert index.check(f"What is the plural of {noun}?") is None
     assert index.check("How can I boil an egg?") is None
     assert index.check("How do I boil the egg?")[0] == "duplicate"
+
+
+def test_copied_template_placeholders_are_not_questions():
+    with pytest.raises(parse.ParseError):
+        parse.questions('{"questions": ["<question 1>", "<question 2>", "..."]}', 3)
+    assert parse.questions('{"questions": ["<q>", "What is a blob object?"]}', 3) == [
+        "What is a blob object?"]
