@@ -390,7 +390,8 @@ def version_in_force(
             how = f'"{raw}" is text (in quotes): write `version: {raw.strip()}`'
         else:
             how = describe(raw)
-        add("Q107", f"version must be a whole number such as {LATEST_VERSION}, but {how}")
+        choices = versions.replace(" and ", " or ")
+        add("Q107", f"version must be one of the whole numbers {choices}, but {how}")
         number = None
         if profile.version_from_file and not isinstance(raw, bool):
             try:  # the reference goes on with int(value); so do we, to report the rest
