@@ -86,6 +86,13 @@ class EmbeddedServer:
             raise EmbeddedUnavailable(f"exited with status {code}; see {self.log_path}")
         return json.loads(line)["base_url"]
 
+    def exit_reason(self) -> str | None:
+        """Why the child is gone, if it is (a crash must not look like a slow server)."""
+        if self.proc is not None and self.proc.returncode is not None:
+            return (f"the embedded model server exited with status {self.proc.returncode}; "
+                    f"see {self.log_path}")
+        return None
+
     async def close(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
             if self.proc.stdin is not None:

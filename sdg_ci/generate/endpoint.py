@@ -69,7 +69,7 @@ class Endpoint:
     def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
                  cache: ResponseCache, policy: Policy, max_concurrency: int,
                  context_window: int | None, starter=None, label: str = "",
-                 max_tokens: int | None = None):
+                 max_tokens: int | None = None, exit_reason=None):
         self.kind = kind  # "openai" | "embedded": part of the cache key
         self.model = model
         self.base_url = base_url
@@ -85,6 +85,7 @@ class Endpoint:
         self.down_reason: str | None = None
         self._api_key = api_key
         self._starter = starter  # async () -> base_url, for the embedded server
+        self._exit_reason = exit_reason  # () -> str | None: the embedded server died
         self._start_lock = asyncio.Lock()
         self._sender = None  # made on first use (the embedded server starts lazily)
         self._failing_since: float | None = None
@@ -173,6 +174,9 @@ class Endpoint:
         self._failing_since = None
 
     def _failing(self, fault: Fault) -> None:
+        if self._exit_reason is not None and self._exit_reason():
+            self.down_reason = self._exit_reason()
+            return
         now = time.monotonic()
         if self._failing_since is None:
             self._failing_since = now

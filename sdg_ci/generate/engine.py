@@ -120,6 +120,7 @@ class Engine:
                 context_window=min(spec.context_window or server.context_window,
                                    server.context_window),
                 starter=server.start, label="embedded model", max_tokens=opts.max_tokens,
+                exit_reason=server.exit_reason,
             )
         return self._embedded_endpoint
 

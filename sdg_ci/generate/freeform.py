@@ -13,6 +13,8 @@ async def run_leaf(engine, run) -> None:
     seeds = skill_seeds(run.leaf.data, engine.scale.max_seeds)
     run.seeds = len(seeds)
     task = task_description(run.leaf.data)
+    if not seeds:
+        run.notes.append("no usable seed examples (question and answer); nothing generated")
     seed_questions = [s.question for s in skill_seeds(run.leaf.data)]
     run.plan(len(seeds) * engine.scale.questions_per_seed)
     await asyncio.gather(*(one_seed(engine, run, s, task, seed_questions) for s in seeds))

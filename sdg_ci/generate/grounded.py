@@ -16,6 +16,8 @@ async def run_leaf(engine, run) -> None:
     seeds = skill_seeds(run.leaf.data, engine.scale.max_seeds)
     run.seeds = len(seeds)
     task = task_description(run.leaf.data)
+    if not seeds:
+        run.notes.append("no usable seed examples (question and answer); nothing generated")
     seed_questions = [s.question for s in skill_seeds(run.leaf.data)]
     run.questions_per_context = engine.scale.questions_per_context
     run.plan(len(seeds) * engine.scale.contexts_per_seed * engine.scale.questions_per_context)

@@ -57,7 +57,7 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
     statuses = statuses or {}
     runs: list[LeafRun] = []
     unreadable: list[LeafSummary] = []
-    for rel in leaf_files:
+    for rel in dict.fromkeys(leaf_files):
         try:
             leaf = load_leaf(root, rel)
         except LeafReadError as exc:
@@ -130,6 +130,10 @@ def _run_notes(engine: Engine, summary: RunSummary) -> list[str]:
     if summary.leaves and summary.pairs_kept == 0:
         notes.append("nothing was generated: no leaf produced a kept pair (see each leaf's "
                      "notes and rejections)")
+    weak = [leaf.path for leaf in summary.leaves if leaf.teacher_too_weak]
+    if weak:
+        notes.append(f"the teacher is too weak for {len(weak)} of {len(summary.leaves)} "
+                     "leaves (see their notes): its output is not usable training data")
     usage = summary.usage
     if usage.cache_hits and not usage.requests:
         notes.append(f"all {usage.cache_hits} model calls were replayed from the cache "

@@ -273,3 +273,29 @@ def test_copied_template_placeholders_are_not_questions():
         parse.questions('{"questions": ["<question 1>", "<question 2>", "..."]}', 3)
     assert parse.questions('{"questions": ["<q>", "What is a blob object?"]}', 3) == [
         "What is a blob object?"]
+
+
+def test_a_dead_embedded_server_fails_rows_at_once_with_its_reason(tmp_path):
+    from sdg_ci.generate.cache import ResponseCache
+    from sdg_ci.generate.endpoint import CallError, Endpoint, Policy
+
+    async def start():
+        return "http://127.0.0.1:9/v1"  # nothing listens: connection refused
+
+    async def main():
+        endpoint = Endpoint(kind="embedded", model="m", base_url=None, api_key=None,
+                            cache=ResponseCache(tmp_path / "c.sqlite"),
+                            policy=Policy(retries=5, backoff_s=5.0), max_concurrency=2,
+                            context_window=4096, starter=start,
+                            exit_reason=lambda: "the embedded model server exited (-9)")
+        started = time.monotonic()
+        with pytest.raises(CallError, match="exited"):
+            await endpoint.chat([{"role": "user", "content": "hi"}], max_tokens=8,
+                                temperature=0, seed=1)
+        with pytest.raises(CallError, match="exited"):  # later rows: no waiting at all
+            await endpoint.chat([{"role": "user", "content": "yo"}], max_tokens=8,
+                                temperature=0, seed=1)
+        await endpoint.close()
+        return time.monotonic() - started
+
+    assert asyncio.run(main()) < 2.0
