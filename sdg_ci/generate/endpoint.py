@@ -125,7 +125,9 @@ class Endpoint:
             if fault.too_long:
                 raise CallError(fault.reason, too_long=True)
             self._failing(fault)
-            if not fault.retryable or attempt >= self.policy.retries or self.down_reason:
+            if self.down_reason:
+                raise CallError(f"{self.down_reason} (last error: {fault.reason})")
+            if not fault.retryable or attempt >= self.policy.retries:
                 raise CallError(f"{fault.reason} (gave up after {attempt + 1} attempt"
                                 f"{'s' if attempt else ''})")
             if fault.overload:
