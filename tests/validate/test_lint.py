@@ -38,6 +38,9 @@ SAMPLES = {
     "documents": "---\na: 1\n...\n",
     "truthy": "a: yes\nb: on\nc: 'quoted'\n",
     "no_newline": "a: 1",
+    "prose_commas": 'a: one, two ,three\nb: "x , y"\n',
+    "star_in_text": "patterns:\n  - '*.md'\n  - docs/*.pdf\n",
+    "empty_flow": "a: {}\nb: []\nc: { }\nd: [ ]\n",
     "tab_in_block_scalar": "a: |\n      \tindented by a tab after the spaces\nb: 2   \n",
     "no_newline_nested": "a:\n  b:\n    - c\n    - d",
     "no_newline_comment": "a:\n  - b\n# end",
@@ -92,6 +95,22 @@ def test_fast_path_matches_yamllint(config_name):
         assert actual(text, config) == expected(text, config), name
         checked += 1
     assert checked > 40
+
+
+def test_rules_with_nothing_to_look_at_are_left_out():
+    config = YamlLintConfig("extends: default")
+    plain = lint._without_idle_rules(config, "a: one, two\n")
+    assert {r for r in ("braces", "brackets", "commas", "anchors") if plain.rules[r] is False} == {
+        "braces",
+        "brackets",
+        "commas",
+        "anchors",
+    }
+    assert config.rules["braces"] is not False  # the shared configuration is untouched
+    flow = lint._without_idle_rules(config, "a: [1, 2]\n")
+    assert flow.rules["brackets"] is not False and flow.rules["commas"] is not False
+    assert flow.rules["braces"] is False
+    assert lint._without_idle_rules(config, "a: &x 1\nb: *x {c}[d]\n") is config
 
 
 def test_pure_path_switch(monkeypatch):
