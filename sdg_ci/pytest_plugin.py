@@ -2,8 +2,8 @@
 
 Inert unless asked: nothing is collected or changed unless `--sdg-taxonomy PATH` is given or
 the ini option `sdg_taxonomy` is set (pytest.ini, tox.ini, setup.cfg or pyproject's
-`[tool.pytest.ini_options]`). Then each `qna.yaml` under compositional_skills/, knowledge/
-(and foundational_skills/) of that taxonomy is collected as
+`[tool.pytest.ini_options]`). Then each `qna.yaml` (and look-alike such as `qna.yml`) under
+compositional_skills/ and knowledge/ of that taxonomy is collected as
 
     compositional_skills/.../qna.yaml::schema   every check but yamllint
     compositional_skills/.../qna.yaml::lint     yamllint (Q200)

@@ -36,7 +36,7 @@ def register(sub) -> None:
         nargs="*",
         metavar="PATH",
         help="files or folders to check (folders are searched for leaves under "
-        "compositional_skills/, knowledge/ and foundational_skills/); default: the "
+        "compositional_skills/ and knowledge/); default: the "
         "taxonomy root",
     )
     parser.add_argument(

@@ -19,7 +19,9 @@ from sdg_ci.validate.profiles import PROFILES, Profile, get_profile
 
 __all__ = ["PROFILES", "Profile", "find_leaves", "relative_to_root", "validate"]
 
-WALKED_FOLDERS = (*LEAF_ROOTS, "foundational_skills")
+# what the taxonomy CI, ilab and generation read; a qna.yaml elsewhere (foundational_skills/,
+# docs/) is checked only when named, and then told it is not read (Q312, Q021)
+WALKED_FOLDERS = LEAF_ROOTS
 
 
 def relative_to_root(root: Path, path: Path) -> str:
@@ -40,7 +42,7 @@ def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
     A path that is a file (or is named like a leaf, even if it is a folder) is taken as
     given, whatever its name and place: the rules say what is wrong with it. A folder is
     searched for `qna.yaml` and look-alikes (`qna.yml`, `QnA.yaml`) under
-    compositional_skills/, knowledge/ and foundational_skills/ only.
+    compositional_skills/ and knowledge/ only, the folders every tool reads.
     """
     root = root.resolve()
     found: set[str] = set()

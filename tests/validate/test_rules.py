@@ -700,7 +700,11 @@ def _rows(result):
 
 @pytest.fixture(scope="module")
 def results():
-    leaves = [*find_leaves(ROOT), "docs/examples/qna.yaml"]
+    leaves = [
+        *find_leaves(ROOT),
+        "docs/examples/qna.yaml",
+        "foundational_skills/cases/reasoning/qna.yaml",
+    ]
     return {
         profile: {r.path: r for r in validate(leaves, profile, root=ROOT, jobs=1)}
         for profile in ("taxonomy-ci", "ilab")
@@ -737,6 +741,6 @@ def test_every_rule_with_a_check_is_exercised_by_a_fixture(results):
 def test_walking_the_taxonomy_skips_qna_files_outside_the_leaf_folders():
     leaves = find_leaves(ROOT)
     assert "docs/examples/qna.yaml" not in leaves
-    assert "foundational_skills/cases/reasoning/qna.yaml" in leaves
+    assert "foundational_skills/cases/reasoning/qna.yaml" not in leaves
     assert "compositional_skills/cases/misnamed/qna.yml" in leaves
     assert all(not p.endswith("attribution.txt") for p in leaves)

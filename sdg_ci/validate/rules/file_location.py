@@ -3,8 +3,8 @@
 Only leaves under those two folders of the taxonomy root are validated by the taxonomy CI
 and used for generation; a qna.yaml elsewhere (say `docs/examples/`) is dead weight, or a
 leaf put in the wrong place. Leaves under `foundational_skills/` get their own warning
-(Q312). Files found by walking a folder are only taken from these folders; this error is
-for files named explicitly (by you, pre-commit or the diff).
+(Q312) instead. A folder is searched only under these folders, so this error is for files
+named explicitly (by you, pre-commit or the diff).
 
 Bad: `docs/examples/chickadee/qna.yaml`
 

@@ -1,8 +1,9 @@
 """The leaf is under `foundational_skills/`, which no tool reads.
 
-The taxonomy CI, `ilab` and generation read only `compositional_skills/` and `knowledge/`;
-a leaf under `foundational_skills/` is checked (by content, as the reference does) but
-never used.
+The taxonomy CI, `ilab` and generation read only `compositional_skills/` and `knowledge/`,
+and so does `sdg-ci validate` when it searches a folder. A `qna.yaml` under
+`foundational_skills/` named explicitly (by you or by pre-commit) gets this warning, and
+its content is checked as the reference would (its schema chosen by content).
 
 Bad: `foundational_skills/reasoning/logical_reasoning/causal/qna.yaml`
 
