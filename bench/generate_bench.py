@@ -89,26 +89,15 @@ def occupancy(intervals: list[tuple[float, float]], capacity: int) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leaves", type=int, default=20)
-    parser.add_argument("--capacity", type=int, default=16, help="B: requests served at once")
-    parser.add_argument("--prefill-ms", type=float, default=0.05, help="per prompt token")
-    parser.add_argument("--decode-ms", type=float, default=2.0, help="per completion token")
-    parser.add_argument("--concurrency", type=int, default=0,
-                        help="client max_concurrency (default: 2 x B)")
-    parser.add_argument("--client", choices=("auto", "fast", "openai"), default="auto",
-                        help="how requests travel (generate.teacher.client)")
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    args = parser.parse_args()
-
+def run_once(args, client: str) -> dict:
+    """One generation run over a fresh simulated endpoint; returns the measured numbers."""
     proc, url = start_endpoint(args.capacity, args.prefill_ms, args.decode_ms)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "taxonomy"
             leaves = make_bench_taxonomy(root, args.leaves)
             config = Config.model_validate({"generate": {
-                "teacher": {"url": url, "model": "sim", "client": args.client,
+                "teacher": {"url": url, "model": "sim", "client": client,
                             "max_concurrency": args.concurrency or 2 * args.capacity},
                 "cache_dir": str(Path(tmp) / "cache")}})
             usage0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -128,9 +117,9 @@ def main() -> int:
     cpu = user + system
     occ = occupancy([tuple(i) for i in stats["intervals"]], args.capacity)
     ideal = occ["busy_total"] / args.capacity
-    result = {
-        "leaves": args.leaves, "capacity": args.capacity, "requests": requests,
-        "pairs_kept": summary.pairs_kept, "wall_s": round(wall, 3),
+    return {
+        "client": client, "leaves": args.leaves, "capacity": args.capacity,
+        "requests": requests, "pairs_kept": summary.pairs_kept, "wall_s": round(wall, 3),
         "ideal_s": round(ideal, 3), "wall_over_ideal": round(wall / ideal, 3),
         "busy_fraction": round(occ["busy_fraction"], 4),
         "busy_fraction_warm": round(occ["busy_fraction_warm"], 4),
@@ -138,25 +127,52 @@ def main() -> int:
         "client_cpu_ms_per_request": round(1000 * cpu / max(requests, 1), 3),
         "client_user_ms_per_request": round(1000 * user / max(requests, 1), 3),
         "client_system_ms_per_request": round(1000 * system / max(requests, 1), 3),
+        # ru_maxrss is the process's peak so far: later runs include earlier ones
         "peak_rss_mb": round(usage1.ru_maxrss / 1024, 1),
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
+
+
+def report(args, r: dict) -> None:
     print(f"generate bench: {args.leaves} leaves, B={args.capacity}, prefill "
           f"{args.prefill_ms} ms/token, decode {args.decode_ms} ms/token, client "
-          f"{args.client}, max_concurrency {args.concurrency or 2 * args.capacity}")
-    print(f"  requests            {requests} ({summary.pairs_kept} pairs kept)")
-    print(f"  wall time           {wall:.2f} s")
-    print(f"  ideal time          {ideal:.2f} s  (simulated work / B)")
-    print(f"  wall / ideal        {wall / ideal:.3f}  (goal <= 1.10)")
-    print(f"  endpoint busy       {occ['busy_fraction']:.1%} overall, "
-          f"{occ['busy_fraction_warm']:.1%} once warm (goal >= 95%; warm after "
-          f"{occ['warm_after_s']:.2f} s)")
-    print(f"  client CPU          {result['client_cpu_ms_per_request']:.3f} ms per request "
-          f"(user {result['client_user_ms_per_request']:.3f} + system "
-          f"{result['client_system_ms_per_request']:.3f}; goal < 1 ms)")
-    print(f"  peak RSS            {result['peak_rss_mb']:.0f} MB")
+          f"{r['client']}, max_concurrency {args.concurrency or 2 * args.capacity}")
+    print(f"  requests            {r['requests']} ({r['pairs_kept']} pairs kept)")
+    print(f"  wall time           {r['wall_s']:.2f} s")
+    print(f"  ideal time          {r['ideal_s']:.2f} s  (simulated work / B)")
+    print(f"  wall / ideal        {r['wall_over_ideal']:.3f}  (goal <= 1.10)")
+    print(f"  endpoint busy       {r['busy_fraction']:.1%} overall, "
+          f"{r['busy_fraction_warm']:.1%} once warm (goal >= 95%; warm after "
+          f"{r['warm_after_s']:.2f} s)")
+    print(f"  client CPU          {r['client_cpu_ms_per_request']:.3f} ms per request "
+          f"(user {r['client_user_ms_per_request']:.3f} + system "
+          f"{r['client_system_ms_per_request']:.3f}; goal < 1 ms)")
+    print(f"  peak RSS            {r['peak_rss_mb']:.0f} MB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leaves", type=int, default=20)
+    parser.add_argument("--capacity", type=int, default=16, help="B: requests served at once")
+    parser.add_argument("--prefill-ms", type=float, default=0.05, help="per prompt token")
+    parser.add_argument("--decode-ms", type=float, default=2.0, help="per completion token")
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="client max_concurrency (default: 2 x B)")
+    parser.add_argument("--client", choices=("both", "openai", "fast"), default="both",
+                        help="how requests travel (generate.teacher.client); both: the "
+                        "openai default, then the lean client, in this process")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    args = parser.parse_args()
+    clients = ("openai", "fast") if args.client == "both" else (args.client,)
+    results = [run_once(args, client) for client in clients]
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    for r in results:
+        report(args, r)
+    if len(results) == 2:
+        a, b = results
+        print(f"lean/openai client CPU per request: "
+              f"{b['client_cpu_ms_per_request'] / max(a['client_cpu_ms_per_request'], 1e-9):.2f}")
     return 0
 
 

@@ -54,7 +54,7 @@ class Policy:
     give_up_after_s: float = 60.0  # failing continuously this long: the server is down
     structured: str = "auto"  # auto | json_schema | none
     timeout_s: float = 120.0
-    client: str = "auto"  # auto | fast | openai (senders.py)
+    client: str = "openai"  # openai | fast | auto (senders.py)
 
 
 @dataclass
