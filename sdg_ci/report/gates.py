@@ -65,7 +65,9 @@ def parse_attempts(leaf: LeafSummary) -> int:
     failures), else an estimate from the funnel: each generated question was judged, each
     kept question answered, each answer rated.
     """
-    model_stages = [s for s in leaf.stages if s.stage not in ("dedup", "documents", "chunks")]
+    from sdg_ci.generate.tally import CRITIC_STAGES, TEACHER_STAGES
+
+    model_stages = [s for s in leaf.stages if s.stage in TEACHER_STAGES + CRITIC_STAGES]
     from_stages = sum(s.rows_in for s in model_stages)
     from_funnel = leaf.questions_generated + leaf.questions_kept + leaf.answered
     return max(from_stages, from_funnel) + leaf.parse_failures

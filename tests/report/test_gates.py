@@ -101,3 +101,24 @@ def test_gates_file_whole_config_or_section(tmp_path):
     bad.write_text("default:\n  min_kept: 1\n")
     with pytest.raises(SdgCiError, match=r"bad\.yaml: gates\.default\.min_kept"):
         load_gates(bad)
+
+
+def test_parse_failure_base_counts_model_stages_only():
+    """pair_dedup and dedup are not model calls: they must not dilute the failure rate."""
+    from sdg_ci.report.gates import parse_attempts
+    from sdg_ci.report.summary import LeafSummary, StageCount
+
+    leaf = LeafSummary(
+        path="compositional_skills/a/qna.yaml",
+        kind="freeform_skill",
+        parse_failures=2,
+        stages=[
+            StageCount(stage="questions", rows_in=4, rows_out=4),
+            StageCount(stage="dedup", rows_in=40, rows_out=40),
+            StageCount(stage="question_critic", rows_in=4, rows_out=3),
+            StageCount(stage="answers", rows_in=3, rows_out=3),
+            StageCount(stage="pair_rating", rows_in=3, rows_out=3),
+            StageCount(stage="pair_dedup", rows_in=300, rows_out=300),
+        ],
+    )
+    assert parse_attempts(leaf) == 4 + 4 + 3 + 3 + 2
