@@ -12,7 +12,10 @@ An item fails when its file has errors and shows them as `path:line:col: CODE me
 warnings are issued as `SdgCiWarning`s (in pytest's warnings summary). Being plain pytest
 items, `-k`, `-x`, `--lf` and pytest-xdist work on them as on any test.
 
-    pytest --sdg-taxonomy taxonomy [--sdg-profile ilab]
+    pytest --sdg-taxonomy taxonomy [--sdg-profile ilab] [--sdg-changed[=BASE]]
+
+`--sdg-changed` collects only the leaves changed against the base (as `sdg-ci diff`
+computes them); `--sdg-changed=origin/release` names the base.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class _State:
     profile: object
     settings: ValidateSettings
     lint_config: object
+    changed: frozenset[str] | None = None  # leaf files to collect; None: every leaf
 
 
 _STATE = pytest.StashKey["_State | None"]()
@@ -61,6 +65,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="validation profile (default: the taxonomy's .sdg-ci.yaml, else taxonomy-ci)",
     )
+    group.addoption(
+        "--sdg-changed",
+        metavar="BASE",
+        nargs="?",
+        const="",
+        default=None,
+        help="collect only the leaves changed against BASE (default base as `sdg-ci diff`)",
+    )
     parser.addini("sdg_taxonomy", "taxonomy root (relative to the rootdir) to collect leaves from")
     parser.addini("sdg_profile", "validation profile for the taxonomy leaves: taxonomy-ci | ilab")
 
@@ -79,7 +91,10 @@ def _requested_root(config: pytest.Config) -> tuple[Path | None, bool]:
 def pytest_configure(config: pytest.Config) -> None:
     root, from_command_line = _requested_root(config)
     config.stash[_STATE] = None
+    changed_base = config.getoption("sdg_changed", None)
     if root is None:
+        if changed_base is not None:
+            raise pytest.UsageError("sdg-ci: --sdg-changed needs --sdg-taxonomy PATH")
         return
     if not root.is_dir():
         raise pytest.UsageError(f"sdg-ci: taxonomy root is not a folder: {root}")
@@ -96,9 +111,14 @@ def pytest_configure(config: pytest.Config) -> None:
             or settings.profile
         )
         lint_config = lint.load_config(root)
+        changed = None
+        if changed_base is not None:
+            from sdg_ci.taxonomy.gitdiff import changed_leaf_files
+
+            changed = frozenset(changed_leaf_files(root, changed_base or None))
     except SdgCiError as exc:
         raise pytest.UsageError(f"sdg-ci: {exc}") from None
-    config.stash[_STATE] = _State(root, profile, settings, lint_config)
+    config.stash[_STATE] = _State(root, profile, settings, lint_config, changed)
     # Make pytest walk the taxonomy when it would not: asked on the command line, or by
     # the ini option when no paths were given (explicit paths choose what to collect).
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
@@ -131,6 +151,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         except ValueError:
             return None
     if len(rel.parts) < 2 or rel.parts[0] not in WALKED_FOLDERS:
+        return None
+    if state.changed is not None and rel.as_posix() not in state.changed:
         return None
     return LeafFile.from_parent(parent, path=file_path)
 

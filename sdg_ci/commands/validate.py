@@ -60,17 +60,35 @@ def register(sub) -> None:
         metavar="N",
         help="worker processes for large taxonomies (default: the usable CPUs)",
     )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="check only the leaves changed against the base (see `sdg-ci diff`): added, "
+        "modified and renamed ones, and misnamed look-alikes",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        default=None,
+        help="with --changed: what to compare with (default as `sdg-ci diff`: "
+        "origin/$GITHUB_BASE_REF, origin/main, main)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if args.base is not None and not args.changed:
+        raise SdgCiError("--base goes with --changed")
     groups = _group_by_root(args.taxonomy, args.paths)
     results: list[tuple[Path, FileResult]] = []
     for root, paths in groups.items():
         settings = load_config(root).validate_
         profile = get_profile(args.profile or settings.profile)
-        leaves = find_leaves(root, paths)
+        if args.changed:
+            leaves = _only_changed(root, paths, args.base)
+        else:
+            leaves = find_leaves(root, paths)
         for result in check_files(root, leaves, profile, settings, args.jobs):
             results.append((root, result))
     out = sys.stdout
@@ -82,8 +100,22 @@ def run(args) -> int:
         for root, result in results:
             for line in render(_display_path(root, result.path), result):
                 out.write(line + "\n")
-        out.write(summary_line([r for _, r in results], groups) + "\n")
+        out.write(summary_line([r for _, r in results], groups, changed=args.changed) + "\n")
     return 1 if any(not r.valid for _, r in results) else 0
+
+
+def _only_changed(root: Path, paths: list[Path] | None, base: str | None) -> list[str]:
+    """The changed leaf files (same code path as `sdg-ci diff`), within `paths` if given."""
+    from sdg_ci.taxonomy.gitdiff import changed_leaf_files
+
+    changed = changed_leaf_files(root, base)
+    if not paths:
+        return changed
+    wanted = [Path(os.path.abspath(p)) for p in paths]
+    return [
+        rel for rel in changed
+        if any(w == root / rel or w in (root / rel).parents for w in wanted)
+    ]
 
 
 def _group_by_root(taxonomy: str | None, raw_paths: list[str]) -> dict[Path, list[Path] | None]:
@@ -133,8 +165,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(results: list[FileResult], groups) -> str:
+def summary_line(results: list[FileResult], groups, *, changed: bool = False) -> str:
     c = counts(results)
+    if not results and changed:
+        return "no leaf changed: nothing to check"
     if not results:
         where = ", ".join(str(p) for ps in groups.values() for p in (ps or [])) or ", ".join(
             str(r) for r in groups
