@@ -68,7 +68,8 @@ def test_small_aliases_still_work():
 
 
 def test_deep_block_nesting_is_bounded():
-    text = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v\n"
+    depth = MAX_DEPTH + 5
+    text = "".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "v\n"
     with pytest.raises(YamlLoadError) as info:
         load_with_marks(text)
     assert info.value.code == "Q003"
