@@ -164,39 +164,59 @@ def _token_or_comment_generator(buffer: str):
     scalar's style is '' rather than None, and in a file without a final newline the
     closing tokens sit at the start of a line past the end rather than at the end of the
     last line.
+
+    The whole text is scanned first (a scanner error means the file is linted with PyYAML's
+    scanner instead, before anything was yielded); tokens at the same place share one mark
+    (rules only read marks); comments are looked for only when the text has a `#`.
     """
+    tokens = _libyaml_tokens_of(buffer)
+    token_class = yamllint_parser.Token
+    comments_between = yamllint_parser.comments_between_tokens if "#" in buffer else None
+    count = len(tokens)
+    prev = None
+    for i, curr in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < count else None
+        nextnext = tokens[i + 2] if i + 2 < count else None
+        yield token_class(curr.start_mark.line + 1, curr, prev, nxt, nextnext)
+        if comments_between is not None:
+            yield from comments_between(curr, nxt)
+        prev = curr
+
+
+def _libyaml_tokens_of(buffer: str) -> list:
+    """Every token of `buffer` from libyaml's scanner, with PyYAML marks and styles."""
     loader = yaml.CBaseLoader(buffer)
     padded = buffer + "\0"
     name = "<unicode string>"
     end = len(buffer)
-    last_line = buffer.count("\n")
-    last_column = end - (buffer.rfind("\n") + 1)
-
-    def mark(m) -> Mark:
-        if m.index == end:
-            return Mark(name, end, last_line, last_column, padded, end)
-        return Mark(name, m.index, m.line, m.column, padded, m.index)
-
-    def pythonic(token):
-        if not isinstance(token.start_mark, Mark):
-            token.start_mark = mark(token.start_mark)
-            token.end_mark = mark(token.end_mark)
-            if getattr(token, "style", None) == "":
-                token.style = None
-        return token
-
+    marks: dict[int, Mark] = {
+        end: Mark(name, end, buffer.count("\n"), end - (buffer.rfind("\n") + 1), padded, end)
+    }
+    scalar = yaml.ScalarToken
+    tokens = []
     try:
-        prev = None
-        curr = pythonic(loader.get_token()) if loader.check_token() else None
-        while curr is not None:
-            nxt = pythonic(loader.get_token()) if loader.check_token() else None
-            nextnext = pythonic(loader.peek_token()) if loader.check_token() else None
-            yield yamllint_parser.Token(curr.start_mark.line + 1, curr, prev, nxt, nextnext)
-            yield from yamllint_parser.comments_between_tokens(curr, nxt)
-            prev = curr
-            curr = nxt
+        get_token = loader.get_token
+        token = get_token()
+        while token is not None:
+            m = token.start_mark
+            index = m.index
+            mark = marks.get(index)
+            if mark is None:
+                mark = marks[index] = Mark(name, index, m.line, m.column, padded, index)
+            token.start_mark = mark
+            m = token.end_mark
+            index = m.index
+            mark = marks.get(index)
+            if mark is None:
+                mark = marks[index] = Mark(name, index, m.line, m.column, padded, index)
+            token.end_mark = mark
+            if token.__class__ is scalar and token.style == "":
+                token.style = None
+            tokens.append(token)
+            token = get_token()
     except yaml.YAMLError as exc:
         # we lint only what parses; libyaml refusing it means PyYAML alone reads it
         raise _LibyamlRefused from exc
     finally:
         loader.dispose()
+    return tokens
