@@ -25,15 +25,21 @@ WALKED_FOLDERS = LEAF_ROOTS
 
 
 def relative_to_root(root: Path, path: Path) -> str:
-    """`path` relative to `root` (posix), or absolute when it lies outside the root."""
+    """`path` relative to `root` (posix), or absolute when it lies outside the root.
+
+    The folders are compared resolved (a taxonomy reached through a symlinked folder is
+    still one taxonomy); the file itself is not, so a symlinked leaf keeps its own name
+    and reading it checks where it points.
+    """
     absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        try:
-            return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+    candidates = (Path(os.path.realpath(absolute.parent)) / absolute.name, absolute)
+    for root_form in (root.resolve(), Path(os.path.abspath(root))):
+        for candidate in candidates:
+            try:
+                return candidate.relative_to(root_form).as_posix()
+            except ValueError:
+                continue
+    return absolute.as_posix()
 
 
 def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
