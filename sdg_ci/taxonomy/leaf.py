@@ -90,7 +90,7 @@ def find_leaf_files(root: Path, paths: list[Path] | None = None) -> list[str]:
     for start in paths or [root]:
         start = start if start.is_absolute() else (Path.cwd() / start)
         if start.is_file() or start.is_symlink() and not start.is_dir():
-            found.add(_relative(root, start))
+            found.add(relative_to_root(root, start))
             continue
         for dirpath, dirnames, filenames in os.walk(start):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -98,16 +98,26 @@ def find_leaf_files(root: Path, paths: list[Path] | None = None) -> list[str]:
             names = filenames + [d for d in dirnames if d.lower() in ("qna.yaml", "qna.yml")]
             for name in names:
                 if name == LEAF_NAME or is_leaf_lookalike(name):
-                    found.add(_relative(root, Path(dirpath) / name))
+                    found.add(relative_to_root(root, Path(dirpath) / name))
     return sorted(found)
 
 
-def _relative(root: Path, path: Path) -> str:
+def relative_to_root(root: Path, path: Path) -> str:
+    """`path` relative to `root` (posix), or absolute when it lies outside the root.
+
+    The folders are compared resolved (a taxonomy reached through a symlinked folder is
+    still one taxonomy); the file itself is not, so a symlinked leaf keeps its own name
+    and reading it checks where it points.
+    """
     absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    candidates = (Path(os.path.realpath(absolute.parent)) / absolute.name, absolute)
+    for root_form in (root.resolve(), Path(os.path.abspath(root))):
+        for candidate in candidates:
+            try:
+                return candidate.relative_to(root_form).as_posix()
+            except ValueError:
+                continue
+    return absolute.as_posix()
 
 
 class LeafReadError(Exception):

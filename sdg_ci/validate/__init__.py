@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sdg_ci.config import ValidateSettings, load_config
 from sdg_ci.diagnostics import FileResult
-from sdg_ci.taxonomy.leaf import LEAF_ROOTS, find_leaf_files, is_leaf_lookalike
+from sdg_ci.taxonomy.leaf import LEAF_ROOTS, find_leaf_files, is_leaf_lookalike, relative_to_root
 from sdg_ci.taxonomy.root import find_taxonomy_root
 from sdg_ci.validate.engine import check_files
 from sdg_ci.validate.profiles import PROFILES, Profile, get_profile
@@ -22,24 +22,6 @@ __all__ = ["PROFILES", "Profile", "find_leaves", "relative_to_root", "validate"]
 # what the taxonomy CI, ilab and generation read; a qna.yaml elsewhere (foundational_skills/,
 # docs/) is checked only when named, and then told it is not read (Q312, Q021)
 WALKED_FOLDERS = LEAF_ROOTS
-
-
-def relative_to_root(root: Path, path: Path) -> str:
-    """`path` relative to `root` (posix), or absolute when it lies outside the root.
-
-    The folders are compared resolved (a taxonomy reached through a symlinked folder is
-    still one taxonomy); the file itself is not, so a symlinked leaf keeps its own name
-    and reading it checks where it points.
-    """
-    absolute = Path(os.path.abspath(path))
-    candidates = (Path(os.path.realpath(absolute.parent)) / absolute.name, absolute)
-    for root_form in (root.resolve(), Path(os.path.abspath(root))):
-        for candidate in candidates:
-            try:
-                return candidate.relative_to(root_form).as_posix()
-            except ValueError:
-                continue
-    return absolute.as_posix()
 
 
 def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
