@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml Makefile
 install: $(STAMP)
 
 test: $(STAMP)
+	$(BIN)/ruff check sdg_ci tests bench examples
 	$(BIN)/python -m pytest -n 2 -q
 
 demo: $(STAMP)
