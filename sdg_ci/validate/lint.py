@@ -97,7 +97,7 @@ def lint(text: str, config: YamlLintConfig, rel_path: str) -> list[linter.LintPr
     first_line = text.split("\n", 1)[0]
     if _DISABLE_FILE.match(first_line):
         return []
-    config = _without_idle_rules(config, text)
+    config = _without_idle_rules(config, text, _silent_rules(config, text))
     try:
         with _libyaml_tokens():
             return list(linter.get_cosmetic_problems(text, config, rel_path))
@@ -112,13 +112,108 @@ def lint(text: str, config: YamlLintConfig, rel_path: str) -> list[linter.LintPr
 _TOKEN_CHARACTERS = {"braces": "{", "brackets": "[", "commas": "[{", "anchors": "&*"}
 
 
-def _without_idle_rules(config: YamlLintConfig, text: str) -> YamlLintConfig:
-    idle = frozenset(
+def _without_idle_rules(
+    config: YamlLintConfig, text: str, also: frozenset[str] = frozenset()
+) -> YamlLintConfig:
+    idle = also | frozenset(
         rule
         for rule, characters in _TOKEN_CHARACTERS.items()
         if config.rules.get(rule, False) is not False and not any(c in text for c in characters)
     )
     return _config_without(config, idle) if idle else config
+
+
+# Rules whose every report needs a pattern in the text, given their options: without the
+# pattern the rule is silent, so it is left out (the common, clean file then skips a call
+# per token or per line). Between two tokens on one line there is only blank space (spaces,
+# tabs: a comment ends the line), so a gap of more than N characters is N+1 blanks in a
+# row. The text has `\n` line endings here (normalised first).
+def _gap_after(characters: str, maximum: object) -> re.Pattern[str] | None:
+    """Where `characters` is followed by more than `maximum` blanks (None: never reported)."""
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < -1:
+        raise _NotSure
+    if maximum == -1:
+        return None
+    return _compiled(f"[{re.escape(characters)}][ \t]{{{maximum + 1}}}")
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class _NotSure(Exception):
+    """Options this module does not know how to read: the rule is kept."""
+
+
+def _colons_silent(conf: dict, text: str) -> bool:
+    before, after = conf["max-spaces-before"], conf["max-spaces-after"]
+    if not isinstance(before, int) or isinstance(before, bool) or before < -1:
+        raise _NotSure
+    if before != -1 and _compiled(f"[ \t]{{{before + 1}}}:").search(text):
+        return False
+    gap = _gap_after(":?", after)  # `?`: the spaces after an explicit key's question mark
+    return gap is None or not gap.search(text)
+
+
+def _hyphens_silent(conf: dict, text: str) -> bool:
+    gap = _gap_after("-", conf["max-spaces-after"])
+    return gap is None or not gap.search(text)
+
+
+_LINE_END_BLANK = re.compile(r"[ \t\x0b\x0c](?:\n|\Z)")
+
+
+def _trailing_spaces_silent(conf: dict, text: str) -> bool:
+    # a report needs a line whose last character is blank
+    return not _LINE_END_BLANK.search(text)
+
+
+def _empty_lines_silent(conf: dict, text: str) -> bool:
+    # a report needs a blank line at the start or the end, or more than `max` in a row
+    # (k blank lines in a row are k+1 line breaks)
+    maximum = conf["max"]
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 0:
+        raise _NotSure
+    return not (
+        text.startswith("\n") or text.endswith("\n\n") or "\n" * (maximum + 2) in text
+    )
+
+
+def _new_lines_silent(conf: dict, text: str) -> bool:
+    # only the first line's break is looked at, and every break is `\n` here
+    return conf["type"] == "unix" or (conf["type"] == "platform" and os.linesep == "\n")
+
+
+def _new_line_at_end_of_file_silent(conf: dict, text: str) -> bool:
+    return text == "" or text.endswith("\n")
+
+
+_SILENT_WHEN = {
+    "colons": _colons_silent,
+    "hyphens": _hyphens_silent,
+    "trailing-spaces": _trailing_spaces_silent,
+    "empty-lines": _empty_lines_silent,
+    "new-lines": _new_lines_silent,
+    "new-line-at-end-of-file": _new_line_at_end_of_file_silent,
+}
+
+
+def _silent_rules(config: YamlLintConfig, text: str) -> frozenset[str]:
+    """The enabled rules of `_SILENT_WHEN` that cannot report anything on `text`."""
+    if "\r" in text:  # not normalised: keep everything
+        return frozenset()
+    silent = []
+    for rule, is_silent in _SILENT_WHEN.items():
+        conf = config.rules.get(rule, False)
+        if conf is False or not isinstance(conf, dict):
+            continue
+        try:
+            if is_silent(conf, text):
+                silent.append(rule)
+        except (_NotSure, KeyError):
+            continue
+    return frozenset(silent)
 
 
 @functools.lru_cache(maxsize=64)
