@@ -9,6 +9,7 @@ instead of an exception, so one bad file never stops the others.
 from __future__ import annotations
 
 import enum
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -92,14 +93,44 @@ def find_leaf_files(root: Path, paths: list[Path] | None = None) -> list[str]:
         if start.is_file() or start.is_symlink() and not start.is_dir():
             found.add(relative_to_root(root, start))
             continue
-        for dirpath, dirnames, filenames in os.walk(start):
+        top = os.fspath(start)
+        under = _Under(root, top)
+        for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             # a directory named qna.yaml is reported, not walked into silently
             names = filenames + [d for d in dirnames if d.lower() in ("qna.yaml", "qna.yml")]
             for name in names:
                 if name == LEAF_NAME or is_leaf_lookalike(name):
-                    found.add(relative_to_root(root, Path(dirpath) / name))
+                    found.add(under.relative(dirpath, name))
     return sorted(found)
+
+
+class _Under:
+    """`relative_to_root(root, Path(dirpath) / name)` for the folders os.walk(top) yields,
+    without resolving each one: os.walk does not follow symlinked folders, so below `top`
+    every folder is real and its resolved form is `top`'s resolved form plus the rest."""
+
+    def __init__(self, root: Path, top: str) -> None:
+        self.root = root
+        self.top = top
+        self.abs_top = os.path.abspath(top)
+        self.real_top = os.path.realpath(self.abs_top)
+        forms = []
+        for form in (os.fspath(root.resolve()), os.path.abspath(root)):
+            forms.append(form if form.endswith("/") else form + "/")
+        self.prefixes = forms
+
+    def relative(self, dirpath: str, name: str) -> str:
+        rest = dirpath[len(self.top) :].lstrip("/") if dirpath.startswith(self.top) else None
+        if rest is None or name in (".", "..") or "/" in name:  # not expected from os.walk
+            return relative_to_root(self.root, Path(dirpath) / name)
+        absolute = os.path.join(self.abs_top, rest, name)  # rest "": no folder added
+        real = os.path.join(self.real_top, rest, name)
+        for prefix in self.prefixes:
+            for candidate in (real, absolute):
+                if candidate.startswith(prefix):
+                    return candidate[len(prefix) :]
+        return absolute
 
 
 def relative_to_root(root: Path, path: Path) -> str:
@@ -126,8 +157,12 @@ class LeafReadError(Exception):
         self.diagnostic = diagnostic
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _inside_str(path: str, folder: str) -> bool:
+    """`path` is `folder` or below it (both normalised absolute paths)."""
+    return path == folder or path.startswith(folder if folder.endswith("/") else folder + "/")
+
+
+_IS_DIR_IGNORES = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
 def _refuse(code: str, message: str, line: int = 1, column: int = 1) -> LeafReadError:
@@ -138,24 +173,27 @@ def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -
     """The file's text, or LeafReadError saying why it cannot be read."""
     path = root / rel_path
     real_root = root.resolve()
-    if _inside(Path(os.path.abspath(path)), real_root) or _inside(
-        Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    ):
+    absolute = os.path.abspath(path)
+    real_root_s = os.fspath(real_root)
+    if _inside_str(absolute, real_root_s) or _inside_str(absolute, os.path.abspath(root)):
         # a file of the taxonomy, or a link in its path, must not lead out of it
         target = path.resolve()
-        if not _inside(target, real_root):
+        if not _inside_str(os.fspath(target), real_root_s):
             raise _refuse(
                 "Q010",
                 f"symlink points outside the taxonomy (to {target}); refusing to read it",
             )
-    if path.is_dir():
+    try:  # one stat for Path.is_dir() and Path.stat(), with their errors
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno not in _IS_DIR_IGNORES:  # Path.is_dir() lets these through
+            raise
+        raise _refuse("Q013", f"cannot read file: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
         raise _refuse("Q011", f"{path.name} is a directory, not a file")
     try:
-        info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
-            raise _refuse(
-                "Q011", f"{path.name} is not a regular file (a FIFO, socket or device)"
-            )
+            raise _refuse("Q011", f"{path.name} is not a regular file (a FIFO, socket or device)")
         size = info.st_size
         if size > max_bytes:
             raise _refuse(
