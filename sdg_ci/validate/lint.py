@@ -99,10 +99,83 @@ def lint(text: str, config: YamlLintConfig, rel_path: str) -> list[linter.LintPr
         return []
     config = _without_idle_rules(config, text, _silent_rules(config, text))
     try:
+        if "yamllint" not in text and _fast_path_available():
+            return _cosmetic_problems(text, config, rel_path)
         with _libyaml_tokens():
             return list(linter.get_cosmetic_problems(text, config, rel_path))
     except _LibyamlRefused:  # a document only PyYAML reads: lint it with PyYAML's scanner
         return list(linter.get_cosmetic_problems(text, config, rel_path))
+
+
+def _cosmetic_problems(text: str, config: YamlLintConfig, rel_path: str) -> list:
+    """What `linter.get_cosmetic_problems` gives for a text without yamllint directives.
+
+    yamllint's loop runs every rule over a stream of tokens, comments and lines, and hands
+    out the problems found so far at each line's end, less those that `# yamllint disable`
+    comments turn off. Without the word `yamllint` in the text there is no such comment,
+    so this loop calls the same rules in the same order over the same tokens (libyaml's),
+    and hands the problems out at the same points, without the per-line bookkeeping for
+    directives; comments are only looked for when a comment rule is enabled, lines only
+    when a line rule is. `tests/validate/test_lint.py` holds it to yamllint's `linter.run`.
+    """
+    tokens = _libyaml_tokens_of(text)
+    token_rules, comment_rules, line_rules = [], [], []
+    for rule in config.enabled_rules(rel_path):
+        conf = config.rules[rule.ID]
+        if rule.TYPE == "token":
+            token_rules.append((rule.ID, rule.check, conf, conf["level"], {}))
+        elif rule.TYPE == "comment":
+            comment_rules.append((rule.ID, rule.check, conf, conf["level"]))
+        elif rule.TYPE == "line":
+            line_rules.append((rule.ID, rule.check, conf, conf["level"]))
+    lines = list(yamllint_parser.line_generator(text)) if line_rules else []
+    last_line = text.count("\n") + 1  # the lines yamllint's line_generator gives
+    problems: list = []
+    pending: list = []  # found, handed out at the end of the line being read
+    at_line = 1  # the line being read
+
+    def read_up_to(line_no: int) -> None:
+        """Finish every line before `line_no`: its line rules, then hand out."""
+        nonlocal at_line
+        while at_line < line_no and at_line <= last_line:
+            if line_rules:
+                line = lines[at_line - 1]
+                for rule_id, check, conf, level in line_rules:
+                    for problem in check(conf, line):
+                        problem.rule, problem.level = rule_id, level
+                        pending.append(problem)
+            problems.extend(pending)
+            pending.clear()
+            at_line += 1
+
+    comments_between = yamllint_parser.comments_between_tokens if comment_rules else None
+    count = len(tokens)
+    prev = None
+    for i, curr in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < count else None
+        nextnext = tokens[i + 2] if i + 2 < count else None
+        line_no = curr.start_mark.line + 1
+        if line_no > at_line:
+            read_up_to(line_no)
+        if at_line > last_line:
+            break  # past the last line nothing is handed out any more
+        for rule_id, check, conf, level, context in token_rules:
+            for problem in check(conf, curr, prev, nxt, nextnext, context):
+                problem.rule, problem.level = rule_id, level
+                pending.append(problem)
+        if comments_between is not None:
+            for comment in comments_between(curr, nxt):
+                if comment.line_no > at_line:
+                    read_up_to(comment.line_no)
+                if at_line > last_line:
+                    break
+                for rule_id, check, conf, level in comment_rules:
+                    for problem in check(conf, comment):
+                        problem.rule, problem.level = rule_id, level
+                        pending.append(problem)
+        prev = curr
+    read_up_to(last_line + 1)
+    return problems
 
 
 # yamllint rules that report only on tokens made from one of these characters (flow
@@ -128,13 +201,24 @@ def _without_idle_rules(
 # per token or per line). Between two tokens on one line there is only blank space (spaces,
 # tabs: a comment ends the line), so a gap of more than N characters is N+1 blanks in a
 # row. The text has `\n` line endings here (normalised first).
-def _gap_after(characters: str, maximum: object) -> re.Pattern[str] | None:
-    """Where `characters` is followed by more than `maximum` blanks (None: never reported)."""
+def _blanks(maximum: object) -> int | None:
+    """A rule's `max-spaces-*` option as the number of blanks that make a report."""
     if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < -1:
         raise _NotSure
-    if maximum == -1:
-        return None
-    return _compiled(f"[{re.escape(characters)}][ \t]{{{maximum + 1}}}")
+    return None if maximum == -1 else maximum + 1
+
+
+def _has_run(text: str, characters: str, blanks: int, *, before: bool = False) -> bool:
+    """Whether `text` has one of `characters` followed (or preceded) by `blanks` blanks."""
+    if blanks <= 2:  # a few substring searches are much faster than a regex here
+        runs = _BLANK_RUNS[blanks]
+        return any((r + c if before else c + r) in text for c in characters for r in runs)
+    chars = f"[{re.escape(characters)}]"
+    run = f"[ \t]{{{blanks}}}"
+    return _compiled(run + chars if before else chars + run).search(text) is not None
+
+
+_BLANK_RUNS = {0: ("",), 1: (" ", "\t"), 2: ("  ", " \t", "\t ", "\t\t")}
 
 
 @functools.lru_cache(maxsize=32)
@@ -147,26 +231,24 @@ class _NotSure(Exception):
 
 
 def _colons_silent(conf: dict, text: str) -> bool:
-    before, after = conf["max-spaces-before"], conf["max-spaces-after"]
-    if not isinstance(before, int) or isinstance(before, bool) or before < -1:
-        raise _NotSure
-    if before != -1 and _compiled(f"[ \t]{{{before + 1}}}:").search(text):
+    before = _blanks(conf["max-spaces-before"])
+    after = _blanks(conf["max-spaces-after"])
+    if before is not None and _has_run(text, ":", before, before=True):
         return False
-    gap = _gap_after(":?", after)  # `?`: the spaces after an explicit key's question mark
-    return gap is None or not gap.search(text)
+    # `?`: the spaces after an explicit key's question mark
+    return after is None or not _has_run(text, ":?", after)
 
 
 def _hyphens_silent(conf: dict, text: str) -> bool:
-    gap = _gap_after("-", conf["max-spaces-after"])
-    return gap is None or not gap.search(text)
-
-
-_LINE_END_BLANK = re.compile(r"[ \t\x0b\x0c](?:\n|\Z)")
+    after = _blanks(conf["max-spaces-after"])
+    return after is None or not _has_run(text, "-", after)
 
 
 def _trailing_spaces_silent(conf: dict, text: str) -> bool:
     # a report needs a line whose last character is blank
-    return not _LINE_END_BLANK.search(text)
+    return not (
+        text.endswith((" ", "\t", "\x0b", "\x0c")) or any(c + "\n" in text for c in " \t\x0b\x0c")
+    )
 
 
 def _empty_lines_silent(conf: dict, text: str) -> bool:
@@ -175,9 +257,7 @@ def _empty_lines_silent(conf: dict, text: str) -> bool:
     maximum = conf["max"]
     if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum < 0:
         raise _NotSure
-    return not (
-        text.startswith("\n") or text.endswith("\n\n") or "\n" * (maximum + 2) in text
-    )
+    return not (text.startswith("\n") or text.endswith("\n\n") or "\n" * (maximum + 2) in text)
 
 
 def _new_lines_silent(conf: dict, text: str) -> bool:
