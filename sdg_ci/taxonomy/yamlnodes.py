@@ -113,23 +113,34 @@ class _Builder:
             raise YamlLoadError(
                 f"YAML nesting is deeper than {MAX_DEPTH} levels", m.line, m.column, "Q003"
             )
-        self.marks.values.setdefault(path, _mark(node))
+        values = self.marks.values
+        if path not in values:
+            start = node.start_mark
+            values[path] = Mark(start.line + 1, start.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(c, child_path(path, i), depth + 1) for i, c in enumerate(node.value)]
+            return [self.build(c, f"{path}[{i}]", depth + 1) for i, c in enumerate(node.value)]
         result: dict = {}
+        keys = self.marks.keys
+        key_path = path + ".<key>"
         for key_node, value_node in node.value:
-            key = self.build(key_node, path + ".<key>", depth + 1)
-            if isinstance(key, (list, dict)):
-                m = _mark(key_node)
-                raise YamlLoadError("a mapping key must be a plain value", m.line, m.column)
+            if depth < MAX_DEPTH and isinstance(key_node, yaml.ScalarNode):
+                # what build() gives for a plain key; its mark under `key_path` would be
+                # dropped below anyway
+                key = self._scalar(key_node)
+            else:
+                key = self.build(key_node, key_path, depth + 1)
+                if isinstance(key, (list, dict)):
+                    m = _mark(key_node)
+                    raise YamlLoadError("a mapping key must be a plain value", m.line, m.column)
             sub = child_path(path, key)
             if key in result:
                 self.marks.duplicates.append((sub, _mark(key_node)))
-            self.marks.keys.setdefault(sub, _mark(key_node))
+            if sub not in keys:
+                keys[sub] = _mark(key_node)
             result[key] = self.build(value_node, sub, depth + 1)
-        self.marks.values.pop(path + ".<key>", None)
+        values.pop(key_path, None)
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
