@@ -107,7 +107,7 @@ def check_files(
     ):
         return [check_file(root, p, profile, settings, lint_config) for p in rel_paths]
     context = multiprocessing.get_context("fork")
-    chunk = max(1, len(rel_paths) // (jobs * 8))
+    chunk = max(1, len(rel_paths) // (jobs * 32))
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
