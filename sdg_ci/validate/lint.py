@@ -33,6 +33,11 @@ from pathlib import Path
 
 import yaml
 from yaml.error import Mark
+
+try:  # libyaml's mark class: the same attributes, built in C (the rules only read them)
+    from yaml._yaml import Mark as _FastMark
+except ImportError:  # pragma: no cover - no libyaml: the fast path is off anyway
+    _FastMark = Mark
 from yamllint import linter
 from yamllint import parser as yamllint_parser
 from yamllint.config import YamlLintConfig, YamlLintConfigError
@@ -365,7 +370,7 @@ def _libyaml_tokens_of(buffer: str) -> list:
     name = "<unicode string>"
     end = len(buffer)
     marks: dict[int, Mark] = {
-        end: Mark(name, end, buffer.count("\n"), end - (buffer.rfind("\n") + 1), padded, end)
+        end: _FastMark(name, end, buffer.count("\n"), end - (buffer.rfind("\n") + 1), padded, end)
     }
     scalar = yaml.ScalarToken
     tokens = []
@@ -377,13 +382,13 @@ def _libyaml_tokens_of(buffer: str) -> list:
             index = m.index
             mark = marks.get(index)
             if mark is None:
-                mark = marks[index] = Mark(name, index, m.line, m.column, padded, index)
+                mark = marks[index] = _FastMark(name, index, m.line, m.column, padded, index)
             token.start_mark = mark
             m = token.end_mark
             index = m.index
             mark = marks.get(index)
             if mark is None:
-                mark = marks[index] = Mark(name, index, m.line, m.column, padded, index)
+                mark = marks[index] = _FastMark(name, index, m.line, m.column, padded, index)
             token.end_mark = mark
             if token.__class__ is scalar and token.style == "":
                 token.style = None
