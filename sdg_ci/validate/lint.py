@@ -8,7 +8,7 @@ at the taxonomy root replaces it, as it would for yamllint itself.
 Line endings are normalised to `\\n` first, as the reference's text-mode read does, so CRLF
 files lint the same as in the taxonomy CI (Q315 tells about CRLF instead).
 
-Three things keep it fast (about 3x) without changing what it reports:
+These keep it fast without changing what it reports:
 - the file has already been parsed (by libyaml) before linting, so yamllint's own second
   parse, which only looks for syntax errors, is skipped: we report syntax errors ourselves
   (Q001) and lint only files that parse;
@@ -18,7 +18,11 @@ Three things keep it fast (about 3x) without changing what it reports:
   problems on every file of the corpus and of our fixtures; SDG_CI_PURE_YAMLLINT=1 turns
   it off;
 - the configuration is parsed once per taxonomy, and rules that can only report on
-  characters the file does not contain (`{`, `[`, `&`, `*`) are left out for it.
+  characters the file does not contain (`{`, `[`, `&`, `*`), or on patterns it does not
+  contain given their options (two blanks after a colon, a blank at a line end, blank
+  lines at the ends, ...), are left out for it;
+- a file without yamllint directive comments (no word `yamllint`) runs the same rules in
+  our own loop, which skips yamllint's per-line directive bookkeeping.
 """
 
 from __future__ import annotations
