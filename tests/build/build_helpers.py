@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import yaml
@@ -27,35 +26,6 @@ def knowledge(commit: str = "abc123", *questions: str) -> str:
         f"document:\n  repo: https://example.com/docs\n  commit: {commit}\n"
         "  patterns:\n    - '*.md'\n"
     )
-
-
-class Repo:
-    def __init__(self, top: Path, subdir: str = ""):
-        self.top = top
-        self.root = top / subdir if subdir else top
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=self.top, check=True, capture_output=True,
-                              text=True)
-        return done.stdout.strip()
-
-    def write(self, rel: str, text: str) -> None:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-    def remove(self, rel: str) -> None:
-        (self.root / rel).unlink()
-
-    def move(self, old: str, new: str) -> None:
-        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / old).rename(self.root / new)
-
-    def commit(self, message: str = "change") -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        return self.git("rev-parse", "HEAD")
 
 
 def seed_questions(data: object) -> list[str]:

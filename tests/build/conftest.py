@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from build_helpers import Repo, knowledge, skill
+from build_helpers import knowledge, skill
+from gitrepo import Repo
 
 
 @pytest.fixture(autouse=True)
-def git_env(monkeypatch, tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for key in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{key}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{key}_EMAIL", "tester@example.com")
-    for name in list(os.environ):
-        if name.startswith("GITHUB_") or name in ("CI", "GIT_DIR", "GIT_INDEX_FILE"):
-            monkeypatch.delenv(name, raising=False)
+def _isolated_git(git_env):
+    """Every test here runs git with a test identity and no CI variables."""
 
 
 @pytest.fixture

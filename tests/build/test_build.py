@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from build_helpers import FakeGenerate, Repo, knowledge, skill
+from build_helpers import FakeGenerate, knowledge, skill
+from gitrepo import Repo
 
 from sdg_ci.build import build_dataset, leaf_fingerprint
 from sdg_ci.errors import SdgCiError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from build_helpers import Repo
+from gitrepo import Repo
 
 from sdg_ci.build import build_dataset
 from sdg_ci.config import Config

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from diff_helpers import Repo, knowledge, skill
+from diff_helpers import knowledge, skill
+from gitrepo import Repo
 
 from sdg_ci.errors import SdgCiError
 from sdg_ci.taxonomy.gitdiff import LeafChange, changed_leaf_files, diff_taxonomy
