@@ -6,16 +6,11 @@ import asyncio
 
 from sdg_ci.generate.chain import SKILL_SPECS, admit, pair_chain, write_questions
 from sdg_ci.generate.rows import Row
-from sdg_ci.generate.seeds import SkillSeed, skill_seeds, task_description
+from sdg_ci.generate.seeds import SkillSeed, skill_plan
 
 
 async def run_leaf(engine, run) -> None:
-    seeds = skill_seeds(run.leaf.data, engine.scale.max_seeds)
-    run.seeds = len(seeds)
-    task = task_description(run.leaf.data)
-    if not seeds:
-        run.notes.append("no usable seed examples (question and answer); nothing generated")
-    seed_questions = [s.question for s in skill_seeds(run.leaf.data)]
+    seeds, task, seed_questions = skill_plan(engine, run)
     run.plan(len(seeds) * engine.scale.questions_per_seed)
     await asyncio.gather(*(one_seed(engine, run, s, task, seed_questions) for s in seeds))
 

@@ -62,3 +62,14 @@ def knowledge_seeds(data, limit: int = 0) -> list[KnowledgeSeed]:
 
 def task_description(data) -> str:
     return _text(data.get("task_description")) if isinstance(data, dict) else ""
+
+
+def skill_plan(engine, run) -> tuple[list[SkillSeed], str, list[str]]:
+    """What a skill leaf's run starts from: the seeds used (at most `max_seeds`), the task,
+    and every seed question (all of them, so leakage is checked against the whole leaf)."""
+    seeds = skill_seeds(run.leaf.data, engine.scale.max_seeds)
+    run.seeds = len(seeds)
+    if not seeds:
+        run.notes.append("no usable seed examples (question and answer); nothing generated")
+    seed_questions = [s.question for s in skill_seeds(run.leaf.data)]
+    return seeds, task_description(run.leaf.data), seed_questions
