@@ -150,6 +150,14 @@ def test_step_builds_check_arguments(tmp_path):
     assert "::add-mask::sk-123456" in result.stdout
 
 
+def test_step_masks_every_line_of_a_multi_line_key(tmp_path):
+    result, _ = run_step(tmp_path, {"api-key": "sk-first\nsk-second-line\n"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "::add-mask::sk-first" in lines and "::add-mask::sk-second-line" in lines
+    assert not any(line.startswith("sk-") for line in lines)  # no line of the key in clear
+
+
 def test_step_validate_mode_and_no_comment(tmp_path):
     result, args = run_step(tmp_path, {"mode": "validate", "comment": "false",
                                        "teacher-url": "http://ignored", "out-dir": "/abs/out"})
