@@ -90,8 +90,19 @@ def _file_config(path: str, _stamp: int) -> YamlLintConfig:
         text = Path(path).read_text(encoding="utf-8")
         return _without_key_duplicates(YamlLintConfig(text))
     except (OSError, UnicodeDecodeError, YamlLintConfigError) as exc:
-        reason = str(exc).removeprefix("invalid config: ")
-        raise SdgCiError(f"{path}: invalid yamllint configuration: {reason}") from exc
+        raise SdgCiError(f"{path}: invalid yamllint configuration: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    # yamllint wraps a YAML syntax error in the file with PyYAML's multi-line text; the
+    # CLI's errors are one line, so say the problem and where it is
+    cause = exc.__context__
+    if isinstance(cause, yaml.MarkedYAMLError) and cause.problem_mark is not None:
+        mark = cause.problem_mark
+        return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: " + (
+            f"{cause.context}, {cause.problem}" if cause.context else str(cause.problem)
+        )
+    return " ".join(str(exc).removeprefix("invalid config: ").split())
 
 
 def normalise_newlines(text: str) -> str:

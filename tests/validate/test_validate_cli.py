@@ -206,6 +206,17 @@ def test_a_broken_yamllint_file_is_a_usage_error(taxonomy, capsys):
     assert err.count("\n") == 1
 
 
+def test_a_yamllint_file_that_is_not_yaml_is_a_one_line_usage_error(taxonomy, capsys):
+    (taxonomy / ".yamllint.yaml").write_text("extends: relaxed\nrules: {line-length: {max: 9\n")
+    code, _, err = run(capsys, VALID)
+    assert code == 2
+    assert err == (
+        f"sdg-ci: error: {taxonomy / '.yamllint.yaml'}: invalid yamllint configuration: "
+        "YAML syntax error at line 3, column 1: while parsing a flow mapping, "
+        "expected ',' or '}', but got '<stream end>'\n"
+    )
+
+
 def test_the_console_script_never_shows_a_traceback(taxonomy):
     sdg_ci = Path(sys.executable).with_name("sdg-ci")
     command = [str(sdg_ci)] if sdg_ci.exists() else [sys.executable, "-m", "sdg_ci"]
