@@ -268,6 +268,8 @@ def _generate(
 
 
 def _reproduce_line(summary: CheckSummary, options: CheckOptions) -> str:
+    from sdg_ci.generate.endpoint import public_url
+
     parts = ["sdg-ci"]
     if summary.taxonomy:
         parts += ["-C", summary.taxonomy]
@@ -287,7 +289,7 @@ def _reproduce_line(summary: CheckSummary, options: CheckOptions) -> str:
         ("--scale", options.scale if options.scale and options.scale != "preview" else None),
     ):
         if value and options.generate:
-            parts += [flag, value]
+            parts += [flag, public_url(value) if flag.endswith("-url") else value]
     parts.append("--no-comment")
     line = " ".join(_shell_quote(p) for p in parts)
     if summary.pull_request.number:

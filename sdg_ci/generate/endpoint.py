@@ -213,6 +213,25 @@ def _reply(data) -> Reply:
     )
 
 
+def public_url(url: str | None) -> str:
+    """`url` fit to show or store: no user:password, query or fragment (some endpoints take
+    a key there), so summaries, notes and the PR comment never carry one."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "(an endpoint URL that does not parse)"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 def api_key_from_env(name: str) -> str | None:
     """The key from the named environment variable; never logged or stored."""
     return os.environ.get(name) or None

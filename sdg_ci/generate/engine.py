@@ -14,7 +14,7 @@ from sdg_ci.config import DocumentSettings, GenerateSettings, ModelEndpoint
 from sdg_ci.errors import SdgCiError
 from sdg_ci.generate import embedded
 from sdg_ci.generate.cache import ResponseCache
-from sdg_ci.generate.endpoint import Endpoint, Policy, api_key_from_env
+from sdg_ci.generate.endpoint import Endpoint, Policy, api_key_from_env, public_url
 
 REMOTE_CONTEXT_WINDOW = 8192
 
@@ -104,8 +104,8 @@ class Engine:
             return Endpoint(
                 kind="openai", model=spec.model, base_url=spec.url.rstrip("/"),
                 api_key=api_key_from_env(spec.api_key_env), cache=self.cache, policy=policy,
-                max_concurrency=spec.max_concurrency,
-                context_window=spec.context_window or REMOTE_CONTEXT_WINDOW, label=spec.url,
+                max_concurrency=spec.max_concurrency, label=public_url(spec.url),
+                context_window=spec.context_window or REMOTE_CONTEXT_WINDOW,
             )
         if self._embedded_endpoint is None:  # teacher and critic share one embedded server
             opts = self.settings.embedded

@@ -16,6 +16,7 @@ from sdg_ci import __version__
 from sdg_ci.config import Config
 from sdg_ci.generate import freeform, grounded, knowledge
 from sdg_ci.generate.chain import final_dedup
+from sdg_ci.generate.endpoint import public_url
 from sdg_ci.generate.engine import Engine
 from sdg_ci.generate.leafrun import LeafRun
 from sdg_ci.generate.output import write_leaf
@@ -109,7 +110,7 @@ async def _run_leaf(engine: Engine, run: LeafRun, walls: dict[int, float]) -> No
 
 def _model_infos(engine: Engine) -> list[ModelInfo]:
     def where(endpoint) -> str:
-        return "embedded" if endpoint.kind == "embedded" else (endpoint.base_url or "")
+        return "embedded" if endpoint.kind == "embedded" else public_url(endpoint.base_url)
 
     return [ModelInfo(role="teacher", model=engine.teacher.model, endpoint=where(engine.teacher)),
             ModelInfo(role="critic", model=engine.critic.model, endpoint=where(engine.critic))]

@@ -88,3 +88,21 @@ def test_api_key_is_never_printed(pr, capsys, monkeypatch):
         (pr.tmp / "out" / "check.json").read_text()
     assert "sk-very-secret-key" not in text and "ghs_very_secret_token" not in text
     assert os.environ["OPENAI_API_KEY"] == "sk-very-secret-key"
+
+
+def test_credentials_in_an_endpoint_url_are_never_shown(pr, capsys, tmp_path):
+    pr.fix_collective_leaf()
+    pr.git(pr.work, "checkout", "-q", "feature")
+    settings = yaml.safe_load((pr.root / ".sdg-ci.yaml").read_text())
+    settings["generate"].update({"give_up_after_s": 0.5, "teacher": {"timeout_s": 0.5}})
+    config = tmp_path / "trusted.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    url = "http://user:sk-in-userinfo@127.0.0.1:9/v1?api-key=sk-in-query#sk-in-fragment"
+    check(pr, "--base", "origin/main", "--config", str(config), "--teacher-url", url,
+          "--teacher-model", "m")
+    captured = capsys.readouterr()
+    out = pr.tmp / "out"
+    text = captured.out + captured.err + "".join(
+        (out / name).read_text() for name in ("summary.md", "check.json", "summary.json"))
+    assert "127.0.0.1:9/v1" in text  # the endpoint is still named (summary.json, notes)
+    assert "sk-in-" not in text
