@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sdg_ci.build import MANIFEST, TRAIN, BuildResult, build_dataset
 from sdg_ci.config import load_config
+from sdg_ci.report.escape import plain
 from sdg_ci.taxonomy.root import find_taxonomy_root
 
 
@@ -58,7 +59,7 @@ def run(args) -> int:
     else:
         print(render_text(result))
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {plain(note, None)}", file=sys.stderr)
     return 1 if result.incomplete else 0
 
 
@@ -78,10 +79,15 @@ def to_json(result: BuildResult) -> dict:
 
 
 def render_text(result: BuildResult) -> str:
-    lines = [f"generated {p}" for p in result.generated if p not in result.incomplete]
-    lines += [f"moved     {new} (from {old})" for new, old in result.moved.items()]
-    lines += [f"removed   {p}" for p in result.removed]
-    lines += [f"incomplete {p}: generation had errors; the next build retries it"
+    """Plain lines; paths through `plain()` (a newline in one must not start a line)."""
+
+    def p_(path: str) -> str:
+        return plain(path, None)
+
+    lines = [f"generated {p_(p)}" for p in result.generated if p not in result.incomplete]
+    lines += [f"moved     {p_(new)} (from {p_(old)})" for new, old in result.moved.items()]
+    lines += [f"removed   {p_(p)}" for p in result.removed]
+    lines += [f"incomplete {p_(p)}: generation had errors; the next build retries it"
               for p in result.incomplete]
     calls = result.summary.usage.requests if result.summary else 0
     lines.append(

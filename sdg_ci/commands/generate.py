@@ -103,16 +103,21 @@ def pick_leaves(root: Path, args) -> tuple[list[str], dict[str, str]]:
 
 
 def print_summary(summary, out: Path) -> None:
+    """One line per leaf and note; paths and notes (which may quote file names from a pull
+    request or a document repo) go through `plain()`, so no line can start a workflow
+    command in GitHub Actions."""
+    from sdg_ci.report.escape import plain
+
     for leaf in summary.leaves:
         mean = f", mean rating {leaf.mean_rating:.2f}" if leaf.mean_rating is not None else ""
-        print(f"{leaf.path} ({leaf.kind}): {leaf.questions_generated} questions → "
+        print(f"{plain(leaf.path, None)} ({leaf.kind}): {leaf.questions_generated} questions → "
               f"{leaf.questions_kept} kept by critic → {leaf.answered} answered → "
               f"{leaf.pairs_kept} pairs kept{mean}; {leaf.duplicates} duplicates, "
               f"{leaf.parse_failures} parse failures, {leaf.errors} errors")
         for note in leaf.notes:
-            print(f"  note: {note}")
+            print(f"  note: {plain(note, None)}")
     for note in summary.notes:
-        print(f"note: {note}")
+        print(f"note: {plain(note, None)}")
     usage = summary.usage
     print(f"{summary.pairs_kept} pairs kept; {usage.requests} requests, {usage.cache_hits} "
           f"cache hits, {usage.completion_tokens} tokens generated, {summary.wall_s:.1f}s; "

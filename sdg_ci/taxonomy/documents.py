@@ -156,8 +156,8 @@ def load_documents(leaf: Leaf, settings: DocumentSettings, cache_dir: Path) -> D
     documents = []
     for path, entry in selected:
         documents.append(_convert(ctx, git_dir, path, entry, settings))
-    for note in skipped:
-        log.warning("%s: %s", ctx.prefix, note)
+    for note in skipped:  # one line each: a file name may hold a newline and "::error"
+        log.warning("%s: %s", ctx.prefix, " ".join(note.split()))
     return DocumentSet(repo, commit, documents, skipped)
 
 

@@ -57,3 +57,15 @@ def test_build_cli_bad_range_exit_2(taxonomy, tmp_path, gen, capsys):
                  "--commits", "nope..HEAD"])
     assert code == 2
     assert "base 'nope' not found" in capsys.readouterr().err
+
+
+def test_printed_paths_cannot_start_a_workflow_command(tmp_path):
+    from sdg_ci.build import BuildResult
+    from sdg_ci.commands.build import render_text
+
+    bad = "knowledge/a\n::error title=Injected::pwned/qna.yaml"
+    result = BuildResult(dataset=tmp_path, commit=None, diff=None, generated=[bad, bad + "2"],
+                         moved={bad + "3": bad}, removed=[bad], incomplete=[bad + "2"])
+    lines = render_text(result).splitlines()
+    assert len(lines) == 6
+    assert not any(line.lstrip().startswith("::") for line in lines)

@@ -287,3 +287,17 @@ def test_converted_text_is_cached_by_blob(doc_repo, taxonomy_root, cache_dir, mo
     first = load_chunks(leaf, settings(), cache_dir)
     monkeypatch.setattr(documents, "parse_markdown", lambda text: pytest.fail("not cached"))
     assert load_chunks(leaf, settings(), cache_dir) == first
+
+
+def test_a_skipped_file_name_cannot_start_a_log_line(doc_repo, taxonomy_root, cache_dir,
+                                                      caplog):
+    # a document repo is anyone's: a file name with a newline must not become a line of
+    # its own in the log, where GitHub Actions would read "::error ..." as a command
+    doc_repo.write("docs/a.md", "# A\n\nAlpha.\n")
+    doc_repo.write("docs/x\n::error title=Injected::pwned.txt", "x\n")
+    leaf = make_leaf(taxonomy_root, str(doc_repo.path), doc_repo.commit(), ["docs/*"])
+    with caplog.at_level("WARNING"):
+        docs = load_documents(leaf, settings(), cache_dir)
+    assert len(docs.skipped) == 1
+    logged = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(logged) == 1 and "\n" not in logged[0] and "x ::error" in logged[0]

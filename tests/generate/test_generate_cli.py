@@ -105,3 +105,16 @@ def test_critic_flags_make_a_separate_critic(tmp_path, capsys, flag):
     assert code == 0
     assert stages_at_teacher == {"questions", "answers"}
     assert stages_at_critic == {"question_critic", "pair_rating"}
+
+
+def test_printed_paths_and_notes_cannot_start_a_workflow_command(capsys, tmp_path):
+    from sdg_ci.commands.generate import print_summary
+    from sdg_ci.report.summary import LeafSummary, RunSummary
+
+    hostile = "\n::error title=Injected::pwned\r\n"
+    leaf = LeafSummary(path=f"knowledge/a{hostile}/qna.yaml", kind="knowledge",
+                       status="modified", notes=[f"documents could not be loaded: x{hostile}"])
+    print_summary(RunSummary(leaves=[leaf], notes=[hostile]), tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    assert not any(line.lstrip().startswith("::") for line in lines)
