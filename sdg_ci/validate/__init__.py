@@ -30,7 +30,9 @@ def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
     A path that is a file (or is named like a leaf, even if it is a folder) is taken as
     given, whatever its name and place: the rules say what is wrong with it. A folder is
     searched for `qna.yaml` and look-alikes (`qna.yml`, `QnA.yaml`) under
-    compositional_skills/ and knowledge/ only, the folders every tool reads.
+    compositional_skills/ and knowledge/ only, the folders every tool reads; a folder
+    named outside them (`foundational_skills/`) is searched whole, so its files are told
+    they are not read instead of "no qna.yaml files found".
     """
     root = root.resolve()
     found: set[str] = set()
@@ -39,8 +41,12 @@ def find_leaves(root: Path, paths: Sequence[Path] | None = None) -> list[str]:
         if not path.is_dir() or path.name == "qna.yaml" or is_leaf_lookalike(path.name):
             found.add(relative_to_root(root, path))
             continue
+        named = relative_to_root(root, path)
+        named_outside = (
+            named != "." and not os.path.isabs(named) and Path(named).parts[0] not in WALKED_FOLDERS
+        )
         for rel in find_leaf_files(root, [path]):
-            if Path(rel).parts[0] in WALKED_FOLDERS:
+            if named_outside or Path(rel).parts[0] in WALKED_FOLDERS:
                 found.add(rel)
     return sorted(found)
 

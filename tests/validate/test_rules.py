@@ -744,3 +744,12 @@ def test_walking_the_taxonomy_skips_qna_files_outside_the_leaf_folders():
     assert "foundational_skills/cases/reasoning/qna.yaml" not in leaves
     assert "compositional_skills/cases/misnamed/qna.yml" in leaves
     assert all(not p.endswith("attribution.txt") for p in leaves)
+
+
+def test_a_folder_named_outside_the_leaf_folders_is_searched_whole():
+    # `sdg-ci validate foundational_skills` tells its files are not read (Q312), rather
+    # than "no qna.yaml files found" in a folder that holds one
+    assert find_leaves(ROOT, [ROOT / "foundational_skills"]) == [
+        "foundational_skills/cases/reasoning/qna.yaml"
+    ]
+    assert find_leaves(ROOT, [ROOT]) == find_leaves(ROOT)
