@@ -96,9 +96,11 @@ def run(args) -> int:
         out.write(json.dumps(to_json([r for _, r in results]), indent=2, ensure_ascii=False))
         out.write("\n")
     else:
-        render = _github_lines if fmt == "github" else _text_lines
+        render, shown = (_github_lines, _github_path) if fmt == "github" else (
+            _text_lines, _display_path
+        )
         for root, result in results:
-            for line in render(_display_path(root, result.path), result):
+            for line in render(shown(root, result.path), result):
                 out.write(line + "\n")
         out.write(summary_line([r for _, r in results], groups, changed=args.changed) + "\n")
     return 1 if any(not r.valid for _, r in results) else 0
@@ -145,6 +147,17 @@ def _display_path(root: Path, rel_path: str) -> str:
         return rel_path
     shown = os.path.relpath(root / rel_path)
     return shown if not shown.startswith("..") else str(root / rel_path)
+
+
+def _github_path(root: Path, rel_path: str) -> str:
+    """Annotations name files relative to the checkout ($GITHUB_WORKSPACE), whatever
+    folder the step runs in; elsewhere as `_display_path`."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and not os.path.isabs(rel_path):
+        shown = os.path.relpath(root / rel_path, os.path.realpath(workspace))
+        if not shown.startswith(".."):
+            return Path(shown).as_posix()
+    return _display_path(root, rel_path)
 
 
 def counts(results: list[FileResult]) -> dict[str, int]:

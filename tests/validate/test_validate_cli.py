@@ -116,6 +116,16 @@ def test_github_format_is_automatic_in_github_actions(taxonomy, capsys, monkeypa
     assert out.startswith("knowledge/cases/commit_branch/qna.yaml:58:11: warning Q302 ")
 
 
+def test_github_annotations_name_files_from_the_workspace(taxonomy, capsys, monkeypatch):
+    # a step with `working-directory:` set to the taxonomy folder: GitHub places
+    # annotations by their path in the checkout, not in the step's folder
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(taxonomy.parent))
+    _, out, _ = run(capsys, "--format", "github", CASE)
+    assert out.startswith(f"::error file={taxonomy.name}/{CASE}/qna.yaml,line=10,col=7,")
+    _, out, _ = run(capsys, "--format", "text", CASE)
+    assert out.startswith(f"{CASE}/qna.yaml:10:7: error Q105 ")
+
+
 def test_github_workflow_command_escaping(taxonomy, capsys):
     odd = taxonomy / "compositional_skills/odd,name: x"
     shutil.copytree(FIXTURES / VALID, odd)
