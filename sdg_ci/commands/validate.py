@@ -96,8 +96,8 @@ def run(args) -> int:
         out.write(json.dumps(to_json([r for _, r in results]), indent=2, ensure_ascii=False))
         out.write("\n")
     else:
-        render, shown = (_github_lines, _github_path) if fmt == "github" else (
-            _text_lines, _display_path
+        render, shown = (
+            (_github_lines, _github_path) if fmt == "github" else (_text_lines, _display_path)
         )
         for root, result in results:
             for line in render(shown(root, result.path), result):
