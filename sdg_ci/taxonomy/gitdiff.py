@@ -421,7 +421,10 @@ class _GitDiff:
         if pr_base:  # a pull request in Actions: its base, never a guess
             ref = f"origin/{pr_base}"
             return ref, self.need_commit(ref)
+        own_upstream = self.remote_head_is_current_branch()
         for ref in DEFAULT_BASES:
+            if ref == "origin/HEAD" and own_upstream:
+                continue  # a branch compared with its own upstream would hide its changes
             sha = self.resolve(ref)
             if sha is not None:
                 return ref, sha
@@ -432,11 +435,24 @@ class _GitDiff:
         shallow = (
             f" This is a shallow clone: {FETCH_ADVICE}." if self.is_shallow() else ""
         )
+        tried = [r for r in DEFAULT_BASES if not (r == "origin/HEAD" and own_upstream)]
+        skipped = (
+            " (origin/HEAD is this branch's own upstream, not a base)" if own_upstream else ""
+        )
         raise SdgCiError(
-            f"no base to compare with: none of {', '.join(DEFAULT_BASES)} exists; pass "
+            f"no base to compare with: none of {', '.join(tried)} exists{skipped}; pass "
             f"--base REF (a branch, tag or commit), or --base empty to list every leaf as "
             f"added.{shallow}"
         )
+
+    def remote_head_is_current_branch(self) -> bool:
+        """origin/HEAD names the checked-out branch (a single-branch clone of a feature)."""
+        try:
+            remote_head = self.text("symbolic-ref", "-q", "refs/remotes/origin/HEAD")
+            branch = self.text("symbolic-ref", "-q", "--short", "HEAD")
+        except _GitFailed:
+            return False
+        return remote_head == f"refs/remotes/origin/{branch}"
 
     def missing_message(self, ref: str) -> str:
         if self.is_shallow():

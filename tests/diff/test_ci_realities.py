@@ -132,3 +132,18 @@ def test_push_build_range_in_a_shallow_clone(upstream, tmp_path):
         diff_taxonomy(clone.root, commits=f"{before}..HEAD")
     result = diff_taxonomy(clone.root, commits=f"{before}..HEAD", fetch=True)
     assert changes(result) == EXPECTED
+
+
+def test_single_branch_clone_is_not_compared_with_its_own_upstream(base_repo, tmp_path):
+    """origin/HEAD naming the checked-out branch would make every change vanish."""
+    base_repo.write("compositional_skills/writing/poems/qna.yaml", skill("changed"))
+    base_repo.commit("change on pr")
+    clone = tmp_path / "clone"
+    base_repo.git("clone", "-q", "--single-branch", "--branch", "pr",
+                  f"file://{base_repo.top}", str(clone))
+    with pytest.raises(SdgCiError) as err:
+        diff_taxonomy(clone, mode="committed")
+    assert str(err.value).startswith(
+        "no base to compare with: none of origin/main, main exists (origin/HEAD is this "
+        "branch's own upstream, not a base); pass --base REF"
+    )
