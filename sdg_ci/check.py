@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from sdg_ci import __version__
 from sdg_ci.config import Config, GatesConfig
-from sdg_ci.diagnostics import FileResult
+from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
 from sdg_ci.report.gates import GateResult
 from sdg_ci.report.summary import RunSummary
@@ -39,41 +39,19 @@ class LeafChangeInfo(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
-class DiagInfo(BaseModel):
-    line: int
-    column: int
-    code: str
-    message: str
-    yaml_path: str = ""
-    severity: str = "error"
-
-
 class FileValidation(BaseModel):
     path: str
     valid: bool
-    errors: list[DiagInfo] = Field(default_factory=list)
-    warnings: list[DiagInfo] = Field(default_factory=list)
+    errors: list[Diagnostic] = Field(default_factory=list)
+    warnings: list[Diagnostic] = Field(default_factory=list)
 
     @classmethod
     def from_result(cls, result: FileResult) -> FileValidation:
-        def diags(items) -> list[DiagInfo]:
-            return [
-                DiagInfo(
-                    line=d.line,
-                    column=d.column,
-                    code=d.code,
-                    message=d.message,
-                    yaml_path=d.yaml_path,
-                    severity=d.severity,
-                )
-                for d in items
-            ]
-
         return cls(
             path=result.path,
             valid=result.valid,
-            errors=diags(result.errors),
-            warnings=diags(result.warnings),
+            errors=list(result.errors),
+            warnings=list(result.warnings),
         )
 
 

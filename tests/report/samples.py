@@ -2,12 +2,12 @@
 
 from sdg_ci.check import (
     CheckSummary,
-    DiagInfo,
     FileValidation,
     LeafChangeInfo,
     PullRequestInfo,
 )
 from sdg_ci.config import GatesConfig
+from sdg_ci.diagnostics import Diagnostic
 from sdg_ci.report.gates import evaluate
 from sdg_ci.report.summary import (
     LeafSummary,
@@ -102,8 +102,8 @@ def invalid_file(path=INVALID, message="seed_examples has 3 items; at least 5 ar
     return FileValidation(
         path=path,
         valid=False,
-        errors=[DiagInfo(line=12, column=3, code="Q201", message=message,
+        errors=[Diagnostic(line=12, column=3, code="Q201", message=message,
                          yaml_path=".seed_examples")],
-        warnings=[DiagInfo(line=2, column=1, code="Q301", message="document_outline is short",
+        warnings=[Diagnostic(line=2, column=1, code="Q301", message="document_outline is short",
                            severity="warning")],
     )
