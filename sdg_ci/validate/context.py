@@ -133,6 +133,14 @@ class Context:
         """The `version` key's problems and the schema's (codes Q101-Q109)."""
         return [*self.version_check[1], *self.schema_diagnostics]
 
+    def found(self, code: str):
+        """The diagnostics with `code` that the shared passes (reading the file, the schema)
+        already made: rules for those codes only report them."""
+        if self.read_error is not None and self.read_error.code == code:
+            yield self.read_error
+        if self.read_error is None:
+            yield from (d for d in self.structure_diagnostics if d.code == code)
+
     @cached_property
     def schema_error_paths(self) -> set[str]:
         return {d.yaml_path for d in self.structure_diagnostics}

@@ -27,5 +27,4 @@ SEVERITY = "error"
 
 
 def check(ctx):
-    if ctx.read_error is not None and ctx.read_error.code == CODE:
-        yield ctx.read_error
+    return ctx.found(CODE)

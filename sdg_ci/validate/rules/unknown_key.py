@@ -26,6 +26,4 @@ SEVERITY = "error"
 
 
 def check(ctx):
-    for diag in ctx.structure_diagnostics:
-        if diag.code == CODE:
-            yield diag
+    return ctx.found(CODE)
