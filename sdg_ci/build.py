@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from sdg_ci import __version__
 from sdg_ci.config import Config
 from sdg_ci.errors import SdgCiError
-from sdg_ci.report.summary import RunSummary
+from sdg_ci.records.run import RunSummary
 from sdg_ci.taxonomy.gitdiff import (
     ADDED,
     ATTRIBUTION_NAME,

@@ -24,8 +24,8 @@ from sdg_ci import __version__
 from sdg_ci.config import Config, GatesConfig
 from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
+from sdg_ci.records.run import RunSummary
 from sdg_ci.report.gates import GateResult
-from sdg_ci.report.summary import RunSummary
 
 CHECK_FILE = "check.json"
 SUMMARY_MD = "summary.md"

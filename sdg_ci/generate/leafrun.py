@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sdg_ci.generate.endpoint import Tally
 from sdg_ci.generate.rows import Failure, Row
-from sdg_ci.report.summary import StageCount
+from sdg_ci.records.run import StageCount
 from sdg_ci.taxonomy.leaf import Leaf
 
 

@@ -22,7 +22,7 @@ from sdg_ci.generate.leafrun import LeafRun
 from sdg_ci.generate.output import write_leaf
 from sdg_ci.generate.progress import Progress
 from sdg_ci.generate.tally import summarize
-from sdg_ci.report.summary import LeafSummary, ModelInfo, RunSummary, Usage
+from sdg_ci.records.run import LeafSummary, ModelInfo, RunSummary, Usage
 from sdg_ci.taxonomy.leaf import LeafKind, LeafReadError, leaf_kind, load_leaf
 
 SUMMARY_FILE = "summary.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sdg_ci.generate.rows import Row
-from sdg_ci.report.summary import LeafSummary, PairExample, RejectionExample, Usage
+from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample, Usage
 
 STAGE_ORDER = ["chunks", "contexts", "questions", "dedup", "question_critic", "answers",
                "pair_rating", "pair_eval", "pair_dedup"]

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from sdg_ci.config import GatesConfig, GateSettings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sdg_ci.report.summary import LeafSummary, RunSummary
+    from sdg_ci.records.run import LeafSummary, RunSummary
 
 
 class GateResult(BaseModel):

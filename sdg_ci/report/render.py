@@ -23,7 +23,7 @@ from sdg_ci.report.escape import code_block, code_span, inline, quoted, url_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdg_ci.check import CheckSummary, FileValidation
-    from sdg_ci.report.summary import LeafSummary, RunSummary
+    from sdg_ci.records.run import LeafSummary, RunSummary
 
 DEFAULT_LIMIT = 60_000  # GitHub: 65,536; room for the marker and a fallback note
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from sdg_ci.report.summary import LeafSummary, RunSummary, Usage
+from sdg_ci.records.run import LeafSummary, RunSummary, Usage
 from sdg_ci.taxonomy.leaf import taxonomy_path
 
 

@@ -109,7 +109,7 @@ def test_critic_flags_make_a_separate_critic(tmp_path, capsys, flag):
 
 def test_printed_paths_and_notes_cannot_start_a_workflow_command(capsys, tmp_path):
     from sdg_ci.commands.generate import print_summary
-    from sdg_ci.report.summary import LeafSummary, RunSummary
+    from sdg_ci.records.run import LeafSummary, RunSummary
 
     hostile = "\n::error title=Injected::pwned\r\n"
     leaf = LeafSummary(path=f"knowledge/a{hostile}/qna.yaml", kind="knowledge",

@@ -8,8 +8,7 @@ from sdg_ci.check import (
 )
 from sdg_ci.config import GatesConfig
 from sdg_ci.diagnostics import Diagnostic
-from sdg_ci.report.gates import evaluate
-from sdg_ci.report.summary import (
+from sdg_ci.records.run import (
     LeafSummary,
     ModelInfo,
     PairExample,
@@ -17,6 +16,7 @@ from sdg_ci.report.summary import (
     RunSummary,
     Usage,
 )
+from sdg_ci.report.gates import evaluate
 
 SKILL = "compositional_skills/writing/plurals/qna.yaml"
 KNOWLEDGE = "knowledge/science/tides/qna.yaml"

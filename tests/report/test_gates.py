@@ -105,8 +105,8 @@ def test_gates_file_whole_config_or_section(tmp_path):
 
 def test_parse_failure_base_counts_model_stages_only():
     """pair_dedup and dedup are not model calls: they must not dilute the failure rate."""
+    from sdg_ci.records.run import LeafSummary, StageCount
     from sdg_ci.report.gates import parse_attempts
-    from sdg_ci.report.summary import LeafSummary, StageCount
 
     leaf = LeafSummary(
         path="compositional_skills/a/qna.yaml",

@@ -8,9 +8,9 @@ from samples import DELETED, HEAD_SHA, INVALID, KNOWLEDGE, SKILL
 
 from sdg_ci.check import CheckSummary, LeafChangeInfo
 from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample
 from sdg_ci.report.escape import ZWSP
 from sdg_ci.report.render import render, render_run
-from sdg_ci.report.summary import LeafSummary, PairExample, RejectionExample
 
 
 def full_check():

@@ -1,4 +1,4 @@
-"""The run summary: the machine-readable record every generation run writes (summary.json).
+"""The run record: what every generation run writes (summary.json).
 
 This is the contract between generation (which fills it) and reporting (which renders and
 publishes it). Add fields; never rename or remove one.
