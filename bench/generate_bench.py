@@ -32,7 +32,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "support"), str(REPO / "tests" /
 from gen_taxonomy import make_doc_repo, skill_seeds, write_leaf  # noqa: E402
 
 from sdg_ci.config import Config  # noqa: E402
-from sdg_ci.generate.run import generate  # noqa: E402
+from sdg_ci.generate.runner import generate  # noqa: E402
 
 
 def make_bench_taxonomy(root: Path, leaves: int) -> list[str]:

@@ -56,7 +56,7 @@ GenerateFn = Callable[..., RunSummary]
 
 
 def _real_generate(root, leaf_files, config, out_dir, statuses=None, progress=True):
-    from sdg_ci.generate.run import generate
+    from sdg_ci.generate.runner import generate
 
     return generate(root, leaf_files, config, out_dir, statuses=statuses, progress=progress)
 

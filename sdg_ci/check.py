@@ -240,13 +240,13 @@ def _generate(
     statuses: dict[str, str],
     progress: bool,
 ) -> RunSummary:
-    from sdg_ci.generate.run import generate
+    from sdg_ci.generate.runner import generate
 
     return generate(root, leaf_files, config, out_dir, statuses=statuses, progress=progress)
 
 
 def _reproduce_line(summary: CheckSummary, options: CheckOptions) -> str:
-    from sdg_ci.generate.endpoint import public_url
+    from sdg_ci.generate.model.endpoint import public_url
 
     parts = ["sdg-ci"]
     if summary.taxonomy:

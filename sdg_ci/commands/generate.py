@@ -46,7 +46,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from sdg_ci.generate.run import generate
+    from sdg_ci.generate.runner import generate
 
     root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
     config = load_config(root, Path(args.config) if args.config else None)

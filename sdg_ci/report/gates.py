@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.records.stages import CRITIC_STAGES, TEACHER_STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdg_ci.records.run import LeafSummary, RunSummary
@@ -65,8 +66,6 @@ def parse_attempts(leaf: LeafSummary) -> int:
     failures), else an estimate from the funnel: each generated question was judged, each
     kept question answered, each answer rated.
     """
-    from sdg_ci.generate.tally import CRITIC_STAGES, TEACHER_STAGES
-
     model_stages = [s for s in leaf.stages if s.stage in TEACHER_STAGES + CRITIC_STAGES]
     from_stages = sum(s.rows_in for s in model_stages)
     from_funnel = leaf.questions_generated + leaf.questions_kept + leaf.answered

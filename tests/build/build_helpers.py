@@ -39,7 +39,7 @@ def seed_questions(data: object) -> list[str]:
 
 
 class FakeGenerate:
-    """Stands in for sdg_ci.generate.run.generate with its signature and its output layout:
+    """Stands in for sdg_ci.generate.runner.generate with its signature and its output layout:
     out_dir/<taxonomy path>/pairs.jsonl (one pair per seed question, one "model request"
     per pair) and out_dir/summary.json. `fail` leaves report an error and write nothing;
     `raise_on` makes the whole call fail."""

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from sdg_ci.config import load_config
-from sdg_ci.generate import embedded
-from sdg_ci.generate.run import generate
+from sdg_ci.generate.model import embedded
+from sdg_ci.generate.runner import generate
 from sdg_ci.taxonomy.leaf import find_leaf_files
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 from gen_taxonomy import FREEFORM, GROUNDED, make_config, make_taxonomy
 from openai_server import FakeOpenAI
 
-from sdg_ci.generate.run import generate
+from sdg_ci.generate.runner import generate
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -7,7 +7,7 @@ import json
 from gen_taxonomy import FREEFORM, make_config, make_taxonomy
 from openai_server import FakeOpenAI
 
-from sdg_ci.generate.run import generate
+from sdg_ci.generate.runner import generate
 
 SEED0_QUESTION = "Write a haiku about season number 0 and its rain."
 

@@ -13,7 +13,7 @@ import yaml
 from gen_taxonomy import make_config, make_taxonomy
 from openai_server import FakeOpenAI
 
-from sdg_ci.generate.run import generate
+from sdg_ci.generate.runner import generate
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gen_taxonomy import FREEFORM, GROUNDED, KNOWLEDGE, make_config, make_taxonomy
 
-from sdg_ci.generate.run import generate
+from sdg_ci.generate.runner import generate
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -10,15 +10,15 @@ import time
 
 import pytest
 
-from sdg_ci.generate import parse
-from sdg_ci.generate.budget import TooLong, fit_reply
-from sdg_ci.generate.dedup import DedupIndex
-from sdg_ci.generate.limiter import AdaptiveLimiter
-from sdg_ci.generate.progress import Progress
-from sdg_ci.generate.prompts import load_prompt
-from sdg_ci.generate.retry import classify, parse_retry_after
-from sdg_ci.generate.senders import HTTPStatusError
-from sdg_ci.generate.transport import Broken, ConnectFailed, HTTP1Pool, TimedOut
+from sdg_ci.generate.ledger.dedup import DedupIndex
+from sdg_ci.generate.ledger.progress import Progress
+from sdg_ci.generate.model import parse
+from sdg_ci.generate.model.budget import TooLong, fit_reply
+from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.prompts import load_prompt
+from sdg_ci.generate.model.retry import classify, parse_retry_after
+from sdg_ci.generate.model.senders import HTTPStatusError
+from sdg_ci.generate.model.transport import Broken, ConnectFailed, HTTP1Pool, TimedOut
 
 PROMPTS = ["freeform_questions", "freeform_question_critic", "freeform_answer",
            "freeform_pair_rating", "grounded_contexts", "grounded_questions",
@@ -276,8 +276,8 @@ def test_copied_template_placeholders_are_not_questions():
 
 
 def test_a_dead_embedded_server_fails_rows_at_once_with_its_reason(tmp_path):
-    from sdg_ci.generate.cache import ResponseCache
-    from sdg_ci.generate.endpoint import CallError, Endpoint, Policy
+    from sdg_ci.generate.model.cache import ResponseCache
+    from sdg_ci.generate.model.endpoint import CallError, Endpoint, Policy
 
     async def start():
         return "http://127.0.0.1:9/v1"  # nothing listens: connection refused

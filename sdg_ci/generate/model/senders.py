@@ -2,20 +2,30 @@
 
 `OpenAISender` uses the openai client (TLS, proxies, every hosted API); `FastSender` posts
 over kept-alive plain-HTTP connections (local servers: ~10x less client CPU, see
-`transport.py`). Both take the request body and return the reply's JSON, or raise what
-`retry.classify` understands. `generate.<role>.client: auto` picks fast for http://.
+`transport.py`). Both are a `Sender`: they take the request body and return the reply's
+JSON, or raise what `retry.classify` understands. `generate.<role>.client: auto` picks fast
+for http://.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx2
 import openai
 
 from sdg_ci import __version__
-from sdg_ci.generate.transport import HTTP1Pool
+from sdg_ci.generate.model.transport import HTTP1Pool
+
+
+class Sender(Protocol):
+    """Posts one chat-completions request body; returns the reply's JSON."""
+
+    async def send(self, body: dict, stage: str) -> object: ...
+
+    async def close(self) -> None: ...
 
 
 class HTTPStatusError(Exception):
@@ -33,6 +43,8 @@ class HTTPStatusError(Exception):
 
 
 class FastSender:
+    """Plain HTTP/1.1 over kept-alive connections (local servers)."""
+
     def __init__(self, base_url: str, api_key: str | None, timeout: float):
         parts = urlsplit(base_url)
         self.pool = HTTP1Pool(parts.hostname or "127.0.0.1", parts.port or 80)
@@ -56,6 +68,8 @@ class FastSender:
 
 
 class OpenAISender:
+    """The openai client (TLS, proxies, hosted APIs)."""
+
     def __init__(self, base_url: str, api_key: str | None, timeout: float):
         self.client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "sk-no-key",
                                          max_retries=0, timeout=timeout)
@@ -73,7 +87,7 @@ class OpenAISender:
         await self.client.close()
 
 
-def make_sender(kind: str, base_url: str, api_key: str | None, timeout: float):
+def make_sender(kind: str, base_url: str, api_key: str | None, timeout: float) -> Sender:
     """kind: auto (fast for http://, openai otherwise) | fast | openai."""
     if kind == "auto":
         kind = "fast" if base_url.startswith("http://") else "openai"

@@ -1,28 +1,31 @@
 """Prompt templates: one YAML data file per stage in `prompts/`, loaded once.
 
-Fields: `stage` (its name in the summary), `role` (teacher | critic), `temperature`,
-`max_tokens`, `system`, `user` (a `string.Template`: `$name` takes contributor text
-verbatim, never re-parsed), `format` (`json` with a `schema`, or `text`). The shared part of
-a prompt (principles, task, examples, context) comes first and the row's own text last, so
-servers with a prefix cache reuse it across rows.
+Fields: `stage` (a `Stage`: its name in the summary), `role` (teacher | critic; must be the
+stage's role), `temperature`, `max_tokens`, `system`, `user` (a `string.Template`: `$name`
+takes contributor text verbatim, never re-parsed), `format` (`json` with a `schema`, or
+`text`). The shared part of a prompt (principles, task, examples, context) comes first and
+the row's own text last, so servers with a prefix cache reuse it across rows.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from string import Template
 
 import yaml
 
+from sdg_ci.records.stages import Role, Stage
+
 
 @dataclass(frozen=True)
 class Prompt:
     name: str
-    stage: str
-    role: str
+    stage: Stage
+    role: Role
     temperature: float
     max_tokens: int
     format: str
@@ -30,7 +33,7 @@ class Prompt:
     user: Template
     schema: dict | None
 
-    def render(self, variables: dict[str, object]) -> list[dict]:
+    def render(self, variables: Mapping[str, object]) -> list[dict[str, str]]:
         values = {k: str(v) for k, v in variables.items()}
         return [
             {"role": "system", "content": self.system.substitute(values).strip()},
@@ -51,14 +54,17 @@ class Prompt:
 
 @functools.cache
 def load_prompt(name: str) -> Prompt:
-    text = resources.files("sdg_ci.generate").joinpath("prompts", f"{name}.yaml").read_text(
+    text = resources.files("sdg_ci.generate.model").joinpath("prompts", f"{name}.yaml").read_text(
         encoding="utf-8"
     )
     data = yaml.safe_load(text)
+    stage, role = Stage(data["stage"]), Role(data["role"])
+    if stage.role is not role:
+        raise ValueError(f"prompt {name}: stage {stage} is asked of the {stage.role}, not {role}")
     return Prompt(
         name=name,
-        stage=data["stage"],
-        role=data["role"],
+        stage=stage,
+        role=role,
         temperature=float(data.get("temperature", 0.0)),
         max_tokens=int(data["max_tokens"]),
         format=data.get("format", "text"),

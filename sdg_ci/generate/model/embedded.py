@@ -70,7 +70,7 @@ class EmbeddedServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sdg_ci.generate.embedded_server", "--model", str(path),
+            sys.executable, "-m", "sdg_ci.generate.model.embedded_server", "--model", str(path),
             "--parallel", str(self.parallel), "--threads", str(self.threads),
             "--slot-context", str(SLOT_CONTEXT),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._log,

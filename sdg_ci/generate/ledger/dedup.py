@@ -6,12 +6,20 @@ one content word ("plural of mouse" vs "plural of goose") are different question
 similarity over the content words (English function words dropped) and adjacent content
 word pairs tells them apart without a model, deterministically and fast. A question close
 to a seed question is leakage: it would teach the model its own test.
+
+Two passes use it: `admit` as a group's questions arrive (against each other and the seed
+questions), and `final_dedup` over a finished leaf's kept pairs, in their fixed order.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+from sdg_ci.generate.ledger.ledger import LeafLedger
+from sdg_ci.generate.ledger.rows import Row
+from sdg_ci.records.stages import Stage
 
 WORD = re.compile(r"\w+", re.UNICODE)
 FUNCTION_WORDS = frozenset("""
@@ -43,7 +51,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 class DedupIndex:
     """Questions seen so far; `check` says whether a new one repeats a seed or a kept one."""
 
-    def __init__(self, threshold: float, seed_questions: list[str] = ()):  # type: ignore[assignment]
+    def __init__(self, threshold: float, seed_questions: Sequence[str] = ()):
         self.threshold = threshold
         self._seeds = [(normalize(q), shingles(q)) for q in seed_questions]
         self._exact: set[str] = set()
@@ -64,3 +72,33 @@ class DedupIndex:
         self._exact.add(norm)
         self._kept.append(sh)
         return None
+
+
+def admit(ledger: LeafLedger, rows: list[Row], seed_questions: Sequence[str],
+          threshold: float) -> list[Row]:
+    """Record a group's new rows; drop exact and near duplicates within the group and
+    repeats of a seed question; return the rows that go on."""
+    index = DedupIndex(threshold, seed_questions)
+    fresh = []
+    for row in rows:
+        ledger.rows.append(row)
+        ledger.enter(Stage.DEDUP)
+        dup = index.check(row.question)
+        if dup is not None:
+            ledger.reject(row, Stage.DEDUP, dup[0], dup[1])
+            continue
+        ledger.passed(Stage.DEDUP)
+        fresh.append(row)
+    return fresh
+
+
+def final_dedup(ledger: LeafLedger, threshold: float) -> None:
+    """Across the whole leaf, in a fixed order: later repeats of a kept question go."""
+    index = DedupIndex(threshold)
+    for row in sorted((r for r in ledger.rows if r.status == "kept"), key=lambda r: r.order):
+        ledger.enter(Stage.PAIR_DEDUP)
+        dup = index.check(row.question)
+        if dup is not None:
+            ledger.reject(row, Stage.PAIR_DEDUP, dup[0], dup[1])
+        else:
+            ledger.passed(Stage.PAIR_DEDUP)

@@ -9,11 +9,20 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Iterable
+from typing import Protocol, TextIO
 
-SHORT = {"chunks": "chunks", "contexts": "ctx", "questions": "q", "dedup": "dedup",
-         "question_critic": "critic", "answers": "answers", "pair_rating": "rating",
-         "pair_eval": "eval"}
+from sdg_ci.records.run import Usage
+from sdg_ci.records.stages import Stage
+
 TTY_PERIOD_S = 0.5
+
+
+class Metered(Protocol):
+    """What the progress line reads from a model endpoint."""
+
+    in_flight: int
+    usage: Usage
 
 
 def _clock(seconds: float) -> str:
@@ -22,20 +31,21 @@ def _clock(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, enabled: bool = True, stream=None, interval_s: float = 10.0,
-                 tty: bool | None = None):
+    def __init__(self, enabled: bool = True, stream: TextIO | None = None,
+                 interval_s: float = 10.0, tty: bool | None = None):
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = self.stream.isatty() if tty is None else tty
         self.interval_s = interval_s
-        self.counts: dict[str, list[int]] = {}  # stage -> [in, out, dropped]
+        self.counts: dict[Stage, list[int]] = {}  # stage -> [in, out, dropped]
         self.planned = 0
         self.done = 0
         self.started = time.monotonic()
-        self.endpoints = []
+        self.endpoints: list[Metered] = []
 
-    def rows(self, stage: str, rows_in: int = 0, rows_out: int = 0, dropped: int = 0) -> None:
-        entry = self.counts.setdefault(stage, [0, 0, 0])
+    def rows(self, stage: Stage | str, rows_in: int = 0, rows_out: int = 0,
+             dropped: int = 0) -> None:
+        entry = self.counts.setdefault(Stage(stage), [0, 0, 0])
         entry[0] += rows_in
         entry[1] += rows_out
         entry[2] += dropped
@@ -50,11 +60,11 @@ class Progress:
         elapsed = time.monotonic() - self.started
         parts = [f"generate {_clock(elapsed)}"]
         for stage, (rows_in, rows_out, _) in self.counts.items():
-            if stage in SHORT and stage != "dedup":
-                parts.append(f"{SHORT[stage]} {rows_in}→{rows_out}")
+            if stage.short:
+                parts.append(f"{stage.short} {rows_in}→{rows_out}")
         in_flight = sum(e.in_flight for e in self.endpoints)
-        tokens = sum(e.stats.completion_tokens for e in self.endpoints)
-        hits = sum(e.stats.cache_hits for e in self.endpoints)
+        tokens = sum(e.usage.completion_tokens for e in self.endpoints)
+        hits = sum(e.usage.cache_hits for e in self.endpoints)
         parts.append(f"in flight {in_flight}")
         parts.append(f"{tokens / elapsed if elapsed > 0 else 0:.0f} tok/s")
         if hits:
@@ -64,7 +74,7 @@ class Progress:
             parts.append(f"ETA {_clock(eta)}")
         return " | ".join(parts)
 
-    async def run(self, endpoints) -> None:
+    async def run(self, endpoints: Iterable[Metered]) -> None:
         """Draw until cancelled."""
         self.endpoints = list(endpoints)
         if not self.enabled:

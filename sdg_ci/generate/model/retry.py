@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import openai
 
-from sdg_ci.generate.senders import HTTPStatusError
-from sdg_ci.generate.transport import TimedOut, TransportError
+from sdg_ci.generate.model.senders import HTTPStatusError
+from sdg_ci.generate.model.transport import TimedOut, TransportError
 
 MAX_RETRY_AFTER_S = 300.0
 CONTEXT_WORDS = ("context length", "context window", "maximum context", "too many tokens",

@@ -10,14 +10,16 @@ import json
 import os
 from pathlib import Path
 
-from sdg_ci.generate.rows import Failure, Row
+from sdg_ci.generate.ledger.ledger import LeafLedger
+from sdg_ci.generate.ledger.rows import Failure, Row
 
 PAIRS_FILE = "pairs.jsonl"
 REJECTED_FILE = "rejected.jsonl"
 
 
-def metadata(run, row: Row | None, models: dict[str, str]) -> dict:
-    meta = {"leaf": run.leaf.taxonomy_path, "leaf_file": run.path, "kind": run.leaf.kind.value}
+def metadata(ledger: LeafLedger, row: Row | None, models: dict[str, str]) -> dict:
+    meta = {"leaf": ledger.leaf.taxonomy_path, "leaf_file": ledger.path,
+            "kind": ledger.leaf.kind.value}
     if row is not None:
         meta.update({
             "row_id": row.row_id, "seed_index": row.seed_index,
@@ -34,26 +36,26 @@ def user_text(row: Row) -> str:
     return f"{row.context}\n\n{row.question}" if row.context else row.question
 
 
-def pair_record(run, row: Row, models: dict[str, str]) -> dict:
+def pair_record(ledger: LeafLedger, row: Row, models: dict[str, str]) -> dict:
     return {
         "messages": [
             {"role": "user", "content": user_text(row)},
             {"role": "assistant", "content": row.answer or ""},
         ],
-        "metadata": metadata(run, row, models),
+        "metadata": metadata(ledger, row, models),
     }
 
 
-def rejected_record(run, row: Row, models: dict[str, str]) -> dict:
+def rejected_record(ledger: LeafLedger, row: Row, models: dict[str, str]) -> dict:
     return {
         "stage": row.stage, "reason_class": row.reason_class, "reason": row.reason,
         "question": row.question, "answer": row.answer, "context": row.context,
-        "raw": row.raw, "metadata": metadata(run, row, models),
+        "raw": row.raw, "metadata": metadata(ledger, row, models),
     }
 
 
-def failure_record(run, failure: Failure, models: dict[str, str]) -> dict:
-    meta = metadata(run, None, models)
+def failure_record(ledger: LeafLedger, failure: Failure, models: dict[str, str]) -> dict:
+    meta = metadata(ledger, None, models)
     meta.update({"seed_index": failure.seed_index, "chunk_id": failure.chunk_id})
     return {
         "stage": failure.stage, "reason_class": failure.reason_class, "reason": failure.reason,
@@ -70,14 +72,14 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def write_leaf(run, out_dir: Path, models: dict[str, str]) -> tuple[str, str]:
+def write_leaf(ledger: LeafLedger, out_dir: Path, models: dict[str, str]) -> tuple[str, str]:
     """Write pairs.jsonl and rejected.jsonl under out_dir/<taxonomy path>/."""
-    folder = Path(run.leaf.taxonomy_path)
-    rows = sorted(run.rows, key=lambda r: r.order)
+    folder = Path(ledger.leaf.taxonomy_path)
+    rows = sorted(ledger.rows, key=lambda r: r.order)
     write_jsonl(out_dir / folder / PAIRS_FILE,
-                [pair_record(run, r, models) for r in rows if r.status == "kept"])
-    rejected = [rejected_record(run, r, models) for r in rows if r.status == "rejected"]
-    rejected += [failure_record(run, f, models) for f in
-                 sorted(run.failures, key=lambda f: (f.stage, f.label))]
+                [pair_record(ledger, r, models) for r in rows if r.status == "kept"])
+    rejected = [rejected_record(ledger, r, models) for r in rows if r.status == "rejected"]
+    rejected += [failure_record(ledger, f, models) for f in
+                 sorted(ledger.failures, key=lambda f: (f.stage, f.label))]
     write_jsonl(out_dir / folder / REJECTED_FILE, rejected)
     return (folder / PAIRS_FILE).as_posix(), (folder / REJECTED_FILE).as_posix()

@@ -1,4 +1,4 @@
-"""`generate()`: the door to the engine, called by the CLI, `sdg-ci check` and builds.
+"""`generate()`: the door to generation, called by the CLI, `sdg-ci check` and builds.
 
 Loads the leaves, runs every leaf concurrently against the shared endpoints, writes per leaf
 `pairs.jsonl` and `rejected.jsonl` and the run's `summary.json`, and returns the summary.
@@ -10,27 +10,25 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 from sdg_ci import __version__
 from sdg_ci.config import Config
-from sdg_ci.generate import freeform, grounded, knowledge
-from sdg_ci.generate.chain import final_dedup
-from sdg_ci.generate.endpoint import public_url
-from sdg_ci.generate.engine import Engine
-from sdg_ci.generate.leafrun import LeafRun
-from sdg_ci.generate.output import write_leaf
-from sdg_ci.generate.progress import Progress
-from sdg_ci.generate.tally import summarize
+from sdg_ci.generate.flows.context import RunContext, resolve_scale
+from sdg_ci.generate.flows.kinds import FLOWS
+from sdg_ci.generate.flows.pipeline import run_flow
+from sdg_ci.generate.ledger.dedup import final_dedup
+from sdg_ci.generate.ledger.ledger import LeafLedger
+from sdg_ci.generate.ledger.output import write_leaf
+from sdg_ci.generate.ledger.progress import Progress
+from sdg_ci.generate.ledger.summary import summarize
+from sdg_ci.generate.model.client import ModelClient
+from sdg_ci.generate.model.endpoint import Endpoint, public_url
 from sdg_ci.records.run import LeafSummary, ModelInfo, RunSummary, Usage
-from sdg_ci.taxonomy.leaf import LeafKind, LeafReadError, leaf_kind, load_leaf
+from sdg_ci.taxonomy.leaf import LeafReadError, leaf_kind, load_leaf
 
 SUMMARY_FILE = "summary.json"
-RUNNERS = {
-    LeafKind.FREEFORM_SKILL: freeform.run_leaf,
-    LeafKind.GROUNDED_SKILL: grounded.run_leaf,
-    LeafKind.KNOWLEDGE: knowledge.run_leaf,
-}
 EMBEDDED_NOTE = (
     "Models: the embedded default (SmolLM2-135M, on CPU). It checks that the pipeline runs "
     "end to end; its questions, answers and scores are not training data. Point "
@@ -39,14 +37,19 @@ EMBEDDED_NOTE = (
 
 
 def generate(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
-             statuses: dict[str, str] | None = None, progress: bool = True) -> RunSummary:
-    """Generate, score and write data for `leaf_files` (qna.yaml paths relative to `root`)."""
-    return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses, progress))
+             statuses: dict[str, str] | None = None, progress: bool = True,
+             environ: Mapping[str, str] | None = None) -> RunSummary:
+    """Generate, score and write data for `leaf_files` (qna.yaml paths relative to `root`).
+
+    API keys are read from `environ` (None: this process's environment).
+    """
+    return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses, progress,
+                                      environ))
 
 
 async def generate_async(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
-                         statuses: dict[str, str] | None = None,
-                         progress: bool = True) -> RunSummary:
+                         statuses: dict[str, str] | None = None, progress: bool = True,
+                         environ: Mapping[str, str] | None = None) -> RunSummary:
     started = time.monotonic()
     settings = config.generate
     root = Path(root)
@@ -54,9 +57,12 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
     cache_dir = Path(settings.cache_dir)
     cache_dir = cache_dir if cache_dir.is_absolute() else root / cache_dir
     display = Progress(enabled=progress, interval_s=settings.progress_interval_s)
-    engine = Engine(settings, config.documents, cache_dir, settings.scale, display)
+    scale = resolve_scale(settings, settings.scale)
+    ctx = RunContext(settings, config.documents, cache_dir, settings.scale, scale,
+                     ModelClient(settings, cache_dir, environ), display)
+    models = ctx.models
     statuses = statuses or {}
-    runs: list[LeafRun] = []
+    ledgers: list[LeafLedger] = []
     unreadable: list[LeafSummary] = []
     for rel in dict.fromkeys(leaf_files):
         try:
@@ -66,54 +72,54 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
                 path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
                 errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"]))
             continue
-        runs.append(LeafRun(leaf, len(runs), statuses.get(rel, "modified"), display))
+        ledgers.append(LeafLedger(leaf, len(ledgers), statuses.get(rel, "modified"), display))
 
     walls: dict[int, float] = {}
-    ticker = asyncio.create_task(display.run(engine.endpoints))
+    ticker = asyncio.create_task(display.run(models.endpoints))
     try:
-        await asyncio.gather(*(_run_leaf(engine, run, walls) for run in runs))
+        await asyncio.gather(*(_generate_leaf(ctx, ledger, walls) for ledger in ledgers))
     finally:
         ticker.cancel()
         await asyncio.gather(ticker, return_exceptions=True)
-        await engine.close()
+        await models.close()
 
-    models = {"teacher": engine.teacher.model, "critic": engine.critic.model}
-    summary = RunSummary(tool_version=__version__, scale=engine.scale_name,
-                         models=_model_infos(engine))
-    for run in runs:
-        final_dedup(engine, run)
-        leaf = summarize(run, walls.get(run.index, 0.0))
-        leaf.data_file, leaf.rejected_file = write_leaf(run, out_dir, models)
+    model_names = {"teacher": models.teacher.model, "critic": models.critic.model}
+    summary = RunSummary(tool_version=__version__, scale=ctx.scale_name,
+                         models=_model_infos(models))
+    for ledger in ledgers:
+        final_dedup(ledger, settings.near_duplicate_threshold)
+        leaf = summarize(ledger, walls.get(ledger.index, 0.0))
+        leaf.data_file, leaf.rejected_file = write_leaf(ledger, out_dir, model_names)
         summary.leaves.append(leaf)
     summary.leaves.extend(unreadable)
     summary.leaves.sort(key=lambda leaf: leaf.path)
     summary.usage = _total_usage(summary.leaves)
     summary.wall_s = round(time.monotonic() - started, 3)
-    summary.notes = _run_notes(engine, summary)
+    summary.notes = _run_notes(models, summary)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2) + "\n",
                                         encoding="utf-8")
     return summary
 
 
-async def _run_leaf(engine: Engine, run: LeafRun, walls: dict[int, float]) -> None:
+async def _generate_leaf(ctx: RunContext, ledger: LeafLedger, walls: dict[int, float]) -> None:
     started = time.monotonic()
     try:
-        await RUNNERS[run.leaf.kind](engine, run)
+        await run_flow(ctx, ledger, FLOWS[ledger.leaf.kind])
     except Exception as exc:  # noqa: BLE001 - one leaf's failure must not stop the others
-        run.errors += 1
+        ledger.errors += 1
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        run.notes.append(f"internal error: {type(exc).__name__}: {exc} "
-                         f"(at {Path(where.filename).name}:{where.lineno}); please report it")
-    walls[run.index] = time.monotonic() - started
+        ledger.notes.append(f"internal error: {type(exc).__name__}: {exc} "
+                            f"(at {Path(where.filename).name}:{where.lineno}); please report it")
+    walls[ledger.index] = time.monotonic() - started
 
 
-def _model_infos(engine: Engine) -> list[ModelInfo]:
-    def where(endpoint) -> str:
+def _model_infos(models: ModelClient) -> list[ModelInfo]:
+    def where(endpoint: Endpoint) -> str:
         return "embedded" if endpoint.kind == "embedded" else public_url(endpoint.base_url)
 
-    return [ModelInfo(role="teacher", model=engine.teacher.model, endpoint=where(engine.teacher)),
-            ModelInfo(role="critic", model=engine.critic.model, endpoint=where(engine.critic))]
+    return [ModelInfo(role="teacher", model=models.teacher.model, endpoint=where(models.teacher)),
+            ModelInfo(role="critic", model=models.critic.model, endpoint=where(models.critic))]
 
 
 def _total_usage(leaves: list[LeafSummary]) -> Usage:
@@ -124,9 +130,9 @@ def _total_usage(leaves: list[LeafSummary]) -> Usage:
     return total
 
 
-def _run_notes(engine: Engine, summary: RunSummary) -> list[str]:
+def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:
     notes = []
-    if engine.uses_embedded:
+    if models.uses_embedded:
         notes.append(EMBEDDED_NOTE)
     if summary.leaves and summary.pairs_kept == 0:
         notes.append("nothing was generated: no leaf produced a kept pair (see each leaf's "
@@ -138,8 +144,8 @@ def _run_notes(engine: Engine, summary: RunSummary) -> list[str]:
     usage = summary.usage
     if usage.cache_hits and not usage.requests:
         notes.append(f"all {usage.cache_hits} model calls were replayed from the cache "
-                     f"({engine.cache.path})")
-    for endpoint in engine.endpoints:
+                     f"({models.cache.path})")
+    for endpoint in models.endpoints:
         if endpoint.down_reason:
             notes.append(f"{endpoint.down_reason}; rows after that point are recorded as "
                          "errors. Re-run to continue from the cache.")

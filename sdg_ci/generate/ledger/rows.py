@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sdg_ci.records.stages import Stage
+
 
 @dataclass
 class Row:
     row_id: str
-    order: tuple
+    order: tuple[int, int, int]  # (unit, context, question): the rows' fixed output order
     question: str
     seed_index: int | None = None
     context: str | None = None  # grounded skill: the generated context
@@ -21,9 +23,9 @@ class Row:
     chunk_source: str | None = None
     chunk_heading: str | None = None
     answer: str | None = None
-    scores: dict = field(default_factory=dict)  # stage -> critic's scores and reasons
+    scores: dict[str, dict] = field(default_factory=dict)  # stage -> critic's scores, reasons
     status: str = "pending"  # pending | kept | rejected
-    stage: str | None = None  # where it was rejected
+    stage: Stage | None = None  # where it was rejected
     # critic | parse_failure | duplicate | seed_leakage | error | too_long
     reason_class: str | None = None
     reason: str | None = None
@@ -43,7 +45,7 @@ class Row:
 class Failure:
     """A generation call (questions, contexts) that produced fewer rows than asked."""
 
-    stage: str
+    stage: Stage
     reason_class: str
     reason: str
     lost: int  # rows that were asked for and did not come

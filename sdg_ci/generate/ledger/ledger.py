@@ -1,26 +1,27 @@
-"""Book-keeping for one leaf while it runs: stage counts, rows, failures, usage.
+"""The ledger of one leaf while it runs: stage counts, rows, failures, usage.
 
-Why: every row that enters a stage leaves it exactly once (passed or dropped with a reason
+Why: every row that enters a stage leaves it exactly once (passed, or dropped with a reason
 class), so `rows_in == rows_out + sum(dropped)` holds for every stage by construction.
 """
 
 from __future__ import annotations
 
-from sdg_ci.generate.endpoint import Tally
-from sdg_ci.generate.rows import Failure, Row
-from sdg_ci.records.run import StageCount
+from sdg_ci.generate.ledger.progress import Progress
+from sdg_ci.generate.ledger.rows import Failure, Row
+from sdg_ci.records.run import StageCount, Usage
+from sdg_ci.records.stages import Stage
 from sdg_ci.taxonomy.leaf import Leaf
 
 
-class LeafRun:
-    def __init__(self, leaf: Leaf, index: int, status: str, progress=None):
+class LeafLedger:
+    def __init__(self, leaf: Leaf, index: int, status: str, progress: Progress | None = None):
         self.leaf = leaf
-        self.index = index
+        self.index = index  # its place in the run: ties in scheduling go to earlier leaves
         self.status = status
-        self.stages: dict[str, StageCount] = {}
+        self.stages: dict[Stage, StageCount] = {}
         self.rows: list[Row] = []
         self.failures: list[Failure] = []
-        self.tally = Tally()
+        self.usage = Usage()
         self.notes: list[str] = []
         self.errors = 0  # leaf-level failures (documents, unreadable leaf)
         self.seeds = 0
@@ -31,33 +32,33 @@ class LeafRun:
     def path(self) -> str:
         return self.leaf.rel_path
 
-    def stage(self, name: str) -> StageCount:
-        if name not in self.stages:
-            self.stages[name] = StageCount(stage=name)
-        return self.stages[name]
+    def stage(self, stage: Stage) -> StageCount:
+        if stage not in self.stages:
+            self.stages[stage] = StageCount(stage=stage)
+        return self.stages[stage]
 
-    def enter(self, name: str, count: int = 1) -> None:
-        self.stage(name).rows_in += count
+    def enter(self, stage: Stage, count: int = 1) -> None:
+        self.stage(stage).rows_in += count
         if self.progress:
-            self.progress.rows(name, rows_in=count)
+            self.progress.rows(stage, rows_in=count)
 
-    def passed(self, name: str, count: int = 1) -> None:
-        self.stage(name).rows_out += count
+    def passed(self, stage: Stage, count: int = 1) -> None:
+        self.stage(stage).rows_out += count
         if self.progress:
-            self.progress.rows(name, rows_out=count)
+            self.progress.rows(stage, rows_out=count)
 
-    def drop(self, name: str, reason_class: str, count: int = 1) -> None:
-        dropped = self.stage(name).dropped
+    def drop(self, stage: Stage, reason_class: str, count: int = 1) -> None:
+        dropped = self.stage(stage).dropped
         dropped[reason_class] = dropped.get(reason_class, 0) + count
         if self.progress:
-            self.progress.rows(name, dropped=count)
+            self.progress.rows(stage, dropped=count)
 
-    def reject(self, row: Row, stage: str, reason_class: str, reason: str,
+    def reject(self, row: Row, stage: Stage, reason_class: str, reason: str,
                raw: str | None = None) -> None:
         row.status, row.stage, row.reason_class, row.reason, row.raw = (
             "rejected", stage, reason_class, reason, raw)
         self.drop(stage, reason_class)
-        if self.progress and stage != "pair_dedup":
+        if self.progress and stage is not Stage.PAIR_DEDUP:
             self.progress.finished(1)
 
     def keep(self, row: Row) -> None:
@@ -74,5 +75,5 @@ class LeafRun:
         self.failures.append(failure)
         self.drop(failure.stage, failure.reason_class, failure.lost)
         if self.progress:
-            per_row = self.questions_per_context if failure.stage == "contexts" else 1
+            per_row = self.questions_per_context if failure.stage is Stage.CONTEXTS else 1
             self.progress.finished(failure.lost * per_row)

@@ -11,12 +11,14 @@ import asyncio
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
-from sdg_ci.generate.cache import ResponseCache, cache_key
-from sdg_ci.generate.limiter import AdaptiveLimiter
-from sdg_ci.generate.retry import BadReply, Fault, backoff, classify
-from sdg_ci.generate.senders import make_sender
+from sdg_ci.generate.model.cache import ResponseCache, cache_key
+from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.retry import BadReply, Fault, backoff, classify
+from sdg_ci.generate.model.senders import Sender, make_sender
+from sdg_ci.records.run import Usage
 
 
 @dataclass
@@ -37,16 +39,6 @@ class CallError(Exception):
 
 
 @dataclass
-class Tally:
-    """Per-caller accounting (a leaf's usage)."""
-
-    requests: int = 0
-    cache_hits: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
-@dataclass
 class Policy:
     retries: int = 4
     backoff_s: float = 0.5
@@ -57,19 +49,15 @@ class Policy:
     client: str = "openai"  # openai | fast | auto (senders.py)
 
 
-@dataclass
-class Stats:
-    requests: int = 0
-    cache_hits: int = 0
-    completion_tokens: int = 0
-    faults: Counter = field(default_factory=Counter)
-
-
 class Endpoint:
+    """One model server; `usage` counts its calls (the caller's own `Usage` counts a leaf's)."""
+
     def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
                  cache: ResponseCache, policy: Policy, max_concurrency: int,
-                 context_window: int | None, starter=None, label: str = "",
-                 max_tokens: int | None = None, exit_reason=None):
+                 context_window: int | None,
+                 starter: Callable[[], Awaitable[str]] | None = None, label: str = "",
+                 max_tokens: int | None = None,
+                 exit_reason: Callable[[], str | None] | None = None):
         self.kind = kind  # "openai" | "embedded": part of the cache key
         self.model = model
         self.base_url = base_url
@@ -79,7 +67,8 @@ class Endpoint:
         self.policy = policy
         self.cache = cache
         self.limiter = AdaptiveLimiter(max_concurrency)
-        self.stats = Stats()
+        self.usage = Usage()  # every call of the run, for the progress line
+        self.faults: Counter[str] = Counter()
         self.in_flight = 0
         self.structured = policy.structured
         self.down_reason: str | None = None
@@ -87,19 +76,20 @@ class Endpoint:
         self._starter = starter  # async () -> base_url, for the embedded server
         self._exit_reason = exit_reason  # () -> str | None: the embedded server died
         self._start_lock = asyncio.Lock()
-        self._sender = None  # made on first use (the embedded server starts lazily)
+        self._sender: Sender | None = None  # made on first use (the embedded server starts lazily)
         self._failing_since: float | None = None
 
-    async def chat(self, messages: list[dict], *, max_tokens: int, temperature: float,
-                   seed: int, n: int = 1, schema: dict | None = None, stage: str = "",
-                   priority: tuple = (), tally: Tally | None = None) -> Reply:
-        tally = tally or Tally()
+    async def chat(self, messages: list[dict[str, str]], *, max_tokens: int,
+                   temperature: float, seed: int, n: int = 1, schema: dict | None = None,
+                   stage: str = "", priority: tuple = (), usage: Usage | None = None) -> Reply:
+        """One call (replayed from the cache when it can be); counted in `usage`."""
+        usage = usage or Usage()
         params = {"max_tokens": max_tokens, "temperature": temperature, "seed": seed, "n": n}
         key = cache_key(self.kind, self.model, messages, params)
         hit = self.cache.get(key)
         if hit is not None:
-            tally.cache_hits += 1
-            self.stats.cache_hits += 1
+            usage.cache_hits += 1
+            self.usage.cache_hits += 1
             return Reply(hit["texts"], hit.get("prompt_tokens", 0),
                          hit.get("completion_tokens", 0), hit.get("model", ""), cached=True)
         attempt = 0
@@ -108,17 +98,18 @@ class Endpoint:
                 raise CallError(self.down_reason)
             await self._ensure_client()
             fault, reply = await self._attempt(messages, params, schema, stage, priority)
-            tally.requests += 1
+            usage.requests += 1
             if reply is not None:
                 self._healthy()
-                tally.prompt_tokens += reply.prompt_tokens
-                tally.completion_tokens += reply.completion_tokens
-                self.stats.completion_tokens += reply.completion_tokens
+                usage.prompt_tokens += reply.prompt_tokens
+                usage.completion_tokens += reply.completion_tokens
+                self.usage.prompt_tokens += reply.prompt_tokens
+                self.usage.completion_tokens += reply.completion_tokens
                 self.cache.put(key, {"texts": reply.texts, "prompt_tokens": reply.prompt_tokens,
                                      "completion_tokens": reply.completion_tokens,
                                      "model": reply.model})
                 return reply
-            self.stats.faults[fault.reason] += 1
+            self.faults[fault.reason] += 1
             if fault.unsupported_schema and schema is not None and self.structured != "json_schema":
                 self.structured = "none"  # this server refuses response_format: ask in text
                 continue
@@ -136,10 +127,11 @@ class Endpoint:
                                         self.policy.backoff_cap_s, fault.retry_after))
             attempt += 1
 
-    async def _attempt(self, messages, params, schema, stage, priority):
+    async def _attempt(self, messages: list[dict[str, str]], params: dict, schema: dict | None,
+                       stage: str, priority: tuple) -> tuple[Fault | None, Reply | None]:
         await self.limiter.acquire(priority)
         self.in_flight += 1
-        self.stats.requests += 1
+        self.usage.requests += 1
         try:
             body = {"model": self.model, "messages": messages, **params}
             if params["n"] == 1:
@@ -191,7 +183,7 @@ class Endpoint:
             await self._sender.close()
 
 
-def _reply(data) -> Reply:
+def _reply(data: object) -> Reply:
     """A chat completion's JSON to a Reply; anything else is a BadReply."""
     if not isinstance(data, dict):
         raise BadReply("the reply is not a JSON object")
@@ -232,6 +224,7 @@ def public_url(url: str | None) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def api_key_from_env(name: str) -> str | None:
-    """The key from the named environment variable; never logged or stored."""
-    return os.environ.get(name) or None
+def api_key_from_env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The key from the named variable of `environ` (None: this process's environment);
+    never logged or stored."""
+    return (os.environ if environ is None else environ).get(name) or None

@@ -2,12 +2,14 @@
 
 Why: servers answer an over-long prompt with an opaque 400 (or silently truncate), and the
 user never learns which seed or chunk was too big. We estimate tokens without a tokenizer
-(conservatively: ~3 characters a token) and say which input to shorten before calling.
+(conservatively: ~3 characters a token, `sdg_ci.taxonomy.tokens`) and say which input to
+shorten before calling.
 """
 
 from __future__ import annotations
 
-CHARS_PER_TOKEN = 3.0
+from sdg_ci.taxonomy.tokens import estimate_tokens_by_characters
+
 PER_MESSAGE_TOKENS = 8
 MIN_REPLY_TOKENS = 64
 
@@ -16,15 +18,12 @@ class TooLong(Exception):
     pass
 
 
-def estimate_tokens(text: str) -> int:
-    return int(len(text) / CHARS_PER_TOKEN) + 1
+def prompt_tokens(messages: list[dict[str, str]]) -> int:
+    return sum(estimate_tokens_by_characters(m["content"]) + PER_MESSAGE_TOKENS
+               for m in messages)
 
 
-def prompt_tokens(messages: list[dict]) -> int:
-    return sum(estimate_tokens(m["content"]) + PER_MESSAGE_TOKENS for m in messages)
-
-
-def fit_reply(messages: list[dict], max_tokens: int, window: int | None) -> int:
+def fit_reply(messages: list[dict[str, str]], max_tokens: int, window: int | None) -> int:
     """The reply budget to ask for: `max_tokens`, cut to what the window leaves, or TooLong."""
     if not window:
         return max_tokens

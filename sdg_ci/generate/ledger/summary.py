@@ -1,4 +1,4 @@
-"""From a finished LeafRun to its LeafSummary: counts, histograms, examples, plain notes.
+"""From a finished leaf's ledger to its LeafSummary: counts, histograms, examples, plain notes.
 
 Why here and not in the stages: the summary is read by people deciding whether to merge, so
 the judgement calls ("the teacher is too weak", "the critic gives no signal") live in one
@@ -8,14 +8,13 @@ place, next to the thresholds that make them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
-from sdg_ci.generate.rows import Row
-from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample, Usage
+from sdg_ci.generate.ledger.ledger import LeafLedger
+from sdg_ci.generate.ledger.rows import Row
+from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample, StageCount
+from sdg_ci.records.stages import CRITIC_STAGES, TEACHER_STAGES, Stage, pipeline_order
 
-STAGE_ORDER = ["chunks", "contexts", "questions", "dedup", "question_critic", "answers",
-               "pair_rating", "pair_eval", "pair_dedup"]
-TEACHER_STAGES = ("contexts", "questions", "answers")
-CRITIC_STAGES = ("question_critic", "pair_rating", "pair_eval")
 WEAK_PARSE_RATE = 0.5  # at least half of a model's outputs unreadable
 WEAK_KEEP_RATE = 0.2  # under a fifth of the generated questions end as kept pairs
 WEAK_DUPLICATE_RATE = 0.5
@@ -25,9 +24,9 @@ MAX_EXAMPLES = 3
 
 
 def rating_of(row: Row) -> int | None:
-    for stage in ("pair_rating", "pair_eval"):
-        if stage in row.scores:
-            return row.scores[stage]["rating"]
+    for stage in (Stage.PAIR_RATING, Stage.PAIR_EVAL):
+        if stage.value in row.scores:
+            return row.scores[stage.value]["rating"]
     return None
 
 
@@ -35,25 +34,25 @@ def reason_text(reason_class: str, reason: str | None) -> str:
     return f"{reason_class}: {reason}" if reason else reason_class
 
 
-def summarize(run, wall_s: float) -> LeafSummary:
-    stages = sorted(run.stages.values(), key=lambda s: STAGE_ORDER.index(s.stage)
-                    if s.stage in STAGE_ORDER else len(STAGE_ORDER))
+def summarize(ledger: LeafLedger, wall_s: float) -> LeafSummary:
+    stages = sorted(ledger.stages.values(), key=lambda s: pipeline_order(s.stage))
     by = {s.stage: s for s in stages}
     dropped = Counter()
     for stage in stages:
         dropped.update(stage.dropped)
-    kept = sorted((r for r in run.rows if r.status == "kept"), key=lambda r: r.order)
-    ratings = [r for r in (rating_of(row) for row in run.rows) if r is not None]
+    kept = sorted((r for r in ledger.rows if r.status == "kept"), key=lambda r: r.order)
+    ratings = [r for r in (rating_of(row) for row in ledger.rows) if r is not None]
     histogram = {str(k): 0 for k in (1, 2, 3)}
     for value in ratings:
         histogram[str(value)] += 1
-    evals = [row.scores["pair_eval"] for row in run.rows if "pair_eval" in row.scores]
+    evals = [row.scores[Stage.PAIR_EVAL.value] for row in ledger.rows
+             if Stage.PAIR_EVAL.value in row.scores]
     generated = by["questions"].rows_out if "questions" in by else 0
     summary = LeafSummary(
-        path=run.path,
-        kind=run.leaf.kind.value,
-        status=run.status,
-        seeds=run.seeds,
+        path=ledger.path,
+        kind=ledger.leaf.kind.value,
+        status=ledger.status,
+        seeds=ledger.seeds,
         stages=stages,
         questions_generated=generated,
         questions_kept=by["question_critic"].rows_out if "question_critic" in by else 0,
@@ -66,13 +65,14 @@ def summarize(run, wall_s: float) -> LeafSummary:
         duplicates=dropped["duplicate"] + dropped["seed_leakage"],
         seed_leakage=dropped["seed_leakage"],
         parse_failures=dropped["parse_failure"],
-        errors=dropped["error"] + dropped["too_long"] + run.errors,
+        errors=dropped["error"] + dropped["too_long"] + ledger.errors,
         kept_examples=examples(kept),
-        rejections=rejections(run),
-        usage=Usage(**vars(run.tally)),
+        rejections=rejections(ledger),
+        usage=ledger.usage.model_copy(),
         wall_s=round(wall_s, 3),
     )
-    summary.notes = list(run.notes) + judge_models(summary, by, ratings) + error_notes(run)
+    summary.notes = (list(ledger.notes) + judge_models(summary, by, ratings)
+                     + error_notes(ledger))
     return summary
 
 
@@ -82,13 +82,13 @@ def examples(kept: list[Row]) -> list[PairExample]:
                         rating=rating_of(r)) for r in best]
 
 
-def rejections(run) -> list[RejectionExample]:
+def rejections(ledger: LeafLedger) -> list[RejectionExample]:
     """The most common rejection reasons, each with one example."""
     groups: dict[tuple[str, str], RejectionExample] = {}
     items = [(r.stage, reason_text(r.reason_class, r.reason), _row_text(r))
-             for r in run.rows if r.status == "rejected"]
+             for r in ledger.rows if r.status == "rejected"]
     items += [(f.stage, reason_text(f.reason_class, f.reason), (f.raw or f.label)[:2000])
-              for f in run.failures]
+              for f in ledger.failures]
     for stage, reason, text in items:
         key = (stage, reason)
         if key in groups:
@@ -107,13 +107,15 @@ def _row_text(row: Row) -> str:
     return row.question[:2000]
 
 
-def _rate(by, stages, reason_class) -> tuple[int, int]:
+def _rate(by: dict[str, StageCount], stages: Sequence[Stage],
+          reason_class: str) -> tuple[int, int]:
     asked = sum(by[s].rows_in for s in stages if s in by)
     failed = sum(by[s].dropped.get(reason_class, 0) for s in stages if s in by)
     return failed, asked
 
 
-def judge_models(summary: LeafSummary, by, ratings: list[int]) -> list[str]:
+def judge_models(summary: LeafSummary, by: dict[str, StageCount],
+                 ratings: list[int]) -> list[str]:
     """Plain sentences when the models are too weak for their outputs to mean much."""
     notes = []
     weak = []
@@ -141,14 +143,14 @@ def judge_models(summary: LeafSummary, by, ratings: list[int]) -> list[str]:
     return notes
 
 
-def error_notes(run) -> list[str]:
+def error_notes(ledger: LeafLedger) -> list[str]:
     notes = []
-    too_long = [r.reason for r in run.rows if r.reason_class == "too_long"]
-    too_long += [f.reason for f in run.failures if f.reason_class == "too_long"]
+    too_long = [r.reason for r in ledger.rows if r.reason_class == "too_long"]
+    too_long += [f.reason for f in ledger.failures if f.reason_class == "too_long"]
     for reason in dict.fromkeys(too_long):
         notes.append(f"too long: {reason}")
-    errors = Counter(r.reason for r in run.rows if r.reason_class == "error")
-    for failure in run.failures:
+    errors = Counter(r.reason for r in ledger.rows if r.reason_class == "error")
+    for failure in ledger.failures:
         if failure.reason_class == "error":
             errors[failure.reason] += 1
     if errors:

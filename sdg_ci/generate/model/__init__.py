@@ -1,0 +1,1 @@
+"""The model client: ask (render, call, parse, retry), prompts, endpoints, cache, transport."""
