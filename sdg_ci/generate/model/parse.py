@@ -118,7 +118,7 @@ def plain_text(text: str) -> str:
     return text
 
 
-def _int_in(value, allowed: tuple[int, ...], name: str) -> int:
+def _int_in(value: object, allowed: tuple[int, ...], name: str) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):

@@ -10,6 +10,7 @@ import email.utils
 import json
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import openai
@@ -36,7 +37,7 @@ class BadReply(Exception):
     """A 200 answer that is not a usable chat completion (empty choices, wrong shape)."""
 
 
-def parse_retry_after(headers) -> float | None:
+def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
     """Seconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
     if headers is None:
         return None
@@ -78,7 +79,7 @@ def classify(exc: BaseException) -> Fault:
     return Fault(f"{type(exc).__name__}: {_short(exc)}")
 
 
-def _status_fault(code: int, message: str, headers) -> Fault:
+def _status_fault(code: int, message: str, headers: Mapping[str, str] | None) -> Fault:
     text = " ".join(message.split())
     short = text if len(text) <= 160 else text[:159] + "…"
     text = text.lower()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 MAX_HEADER_BYTES = 64 * 1024
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 class TransportError(Exception):
@@ -40,7 +41,7 @@ class HTTP1Pool:
     def __init__(self, host: str, port: int, connect_timeout: float = 30.0):
         self.host, self.port = host, port
         self.connect_timeout = connect_timeout
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[Connection] = []
         self._host_header = f"{host}:{port}".encode("ascii")
 
     async def post(self, target: str, headers: dict[str, str], body: bytes,
@@ -61,7 +62,7 @@ class HTTP1Pool:
         except _Stale:
             raise Broken("the server closed the connection without a reply") from None
 
-    async def _connect(self):
+    async def _connect(self) -> Connection:
         try:
             return await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port, limit=MAX_HEADER_BYTES),
@@ -72,7 +73,8 @@ class HTTP1Pool:
             raise ConnectFailed(f"cannot connect to {self.host}:{self.port}: "
                                 f"{exc.strerror or exc}") from None
 
-    async def _exchange(self, conn, payload: bytes, timeout: float | None):
+    async def _exchange(self, conn: Connection, payload: bytes,
+                        timeout: float | None) -> tuple[int, dict[str, str], bytes]:
         reader, writer = conn
         keep = False
         try:
@@ -99,7 +101,8 @@ class HTTP1Pool:
         self._idle.clear()
 
 
-async def _read_response(reader: asyncio.StreamReader):
+async def _read_response(
+        reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes, bool]:
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
