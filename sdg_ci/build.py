@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from sdg_ci import __version__
 from sdg_ci.config import Config
 from sdg_ci.errors import SdgCiError
+from sdg_ci.gitcmd import user_repo_git_text
 from sdg_ci.records.run import RunSummary
 from sdg_ci.taxonomy.gitdiff import (
     ADDED,
@@ -384,12 +385,7 @@ def build_dataset(
 
 def _head(root: Path) -> str | None:
     """HEAD's commit, or None outside git or before the first commit."""
-    try:
-        import git
-
-        return git.Repo(root, search_parent_directories=True).head.commit.hexsha
-    except Exception:  # noqa: BLE001 - not a repository, no commit yet, no git
-        return None
+    return user_repo_git_text(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
 
 
 def _diff(root, manifest, commits, base, fetch, result) -> DiffResult | None:

@@ -11,7 +11,6 @@ which embeds the generation's `RunSummary` unchanged.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from sdg_ci import __version__
 from sdg_ci.config import Config, GatesConfig
 from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
+from sdg_ci.gitcmd import user_repo_git_text
 from sdg_ci.records.run import RunSummary
 from sdg_ci.report.gates import GateResult
 
@@ -194,23 +194,9 @@ def effective_config(root: Path, options: CheckOptions) -> Config:
 # ----------------------------------------------------------------------------- steps
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip()
-
-
 def taxonomy_prefix(root: Path) -> str:
     """The taxonomy root relative to its git repository's top level ("" when the same)."""
-    top = _git(root, "rev-parse", "--show-toplevel")
+    top = user_repo_git_text(root, "rev-parse", "--show-toplevel")
     if not top:
         return ""
     try:

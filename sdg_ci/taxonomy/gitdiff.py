@@ -22,13 +22,16 @@ Modes: `working-tree` (local default: commits, staged, unstaged and untracked ch
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sdg_ci.errors import SdgCiError
+from sdg_ci.gitcmd import USER_REPO_PROTOCOLS, run_git
 from sdg_ci.taxonomy.leaf import (
     LEAF_NAME,
     find_leaf_files,
@@ -50,6 +53,9 @@ EMPTY_BASE = "empty"
 MODES = ("auto", "working-tree", "staged", "committed", "commits")
 # tried in order when no --base is given (GITHUB_BASE_REF, as origin/<ref>, comes first)
 DEFAULT_BASES = ("origin/main", "main", "origin/HEAD")
+# git answers a diff in seconds; a fetch that deepens a big history can take minutes
+GIT_TIMEOUT_S = 300.0
+FETCH_TIMEOUT_S = 900.0
 FETCH_ADVICE = (
     "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`), "
     "or pass --fetch to let sdg-ci fetch what it needs"
@@ -182,8 +188,8 @@ def diff_taxonomy(
     if base is not None and base.startswith("-"):
         raise SdgCiError(f"base {base!r} looks like an option, not a git revision")
 
-    repo = _open_repo(root)
-    if repo is None:
+    toplevel = _work_tree_of(root)
+    if toplevel is None:
         if mode in ("staged", "commits"):
             raise SdgCiError(f"{root} is not in a git repository; --{mode} needs one")
         if base not in (None, EMPTY_BASE):
@@ -192,7 +198,7 @@ def diff_taxonomy(
                 "with; drop --base to list every leaf as added"
             )
         return _all_added(root)
-    return _GitDiff(repo, root, fetch=fetch, env=env).run(base, mode, commits)
+    return _GitDiff(toplevel, root, fetch=fetch, env=env).run(base, mode, commits)
 
 
 def changed_leaf_files(
@@ -230,20 +236,45 @@ def _all_added(root: Path) -> DiffResult:
     return DiffResult(root, EMPTY_BASE, None, None, "filesystem", leaves, misnamed)
 
 
-def _open_repo(root: Path):
+def _user_git(toplevel: Path, args: list[str], *, env: Mapping[str, str] | None = None,
+              input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """git in the user's checkout (their environment and config, sdg_ci's hardening)."""
+    timeout = FETCH_TIMEOUT_S if args and args[0] == "fetch" else GIT_TIMEOUT_S
     try:
-        import git
-    except ImportError as exc:  # gitpython refuses to import without a git executable
+        return run_git(args, cwd=toplevel, env=env, input=input, timeout=timeout,
+                       isolated=False, protocol=USER_REPO_PROTOCOLS)
+    except subprocess.TimeoutExpired:
+        raise SdgCiError(f"git {args[0]} took longer than {timeout:g} s in {toplevel}") from None
+    except OSError as exc:
         raise SdgCiError(f"git is not usable here ({exc}); install git") from exc
+
+
+def _dubious(stderr: str, where: Path) -> SdgCiError | None:
+    if "dubious ownership" not in stderr:
+        return None
+    named = re.search(r"repository at '([^']+)'", stderr)
+    folder = named.group(1) if named else str(where)
+    return SdgCiError(
+        f"git refuses {folder}: it is owned by another user; run "
+        f"`git config --global --add safe.directory {folder}`"
+    )
+
+
+def _work_tree_of(root: Path) -> Path | None:
+    """The top of the git work tree holding `root`; None outside git."""
     if not root.is_dir():
         raise SdgCiError(f"{root}: no such taxonomy folder")
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    where = _user_git(root, ["rev-parse", "--is-bare-repository", "--is-inside-work-tree"])
+    if where.returncode != 0:
+        stderr = where.stderr.decode("utf-8", "replace")
+        if refused := _dubious(stderr, root):
+            raise refused
         return None
-    if repo.bare or repo.working_tree_dir is None:
+    bare, inside = (where.stdout.decode().split() + ["", ""])[:2]
+    top = _user_git(root, ["rev-parse", "--show-toplevel"])
+    if bare == "true" or inside != "true" or top.returncode != 0:
         raise SdgCiError(f"{root}: is inside a bare git repository; run it in a checkout")
-    return repo
+    return Path(top.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
 
 
 # --- git ---------------------------------------------------------------------------------
@@ -269,12 +300,11 @@ class _Entry:
 
 
 class _GitDiff:
-    def __init__(self, repo, root: Path, *, fetch: bool, env: Mapping[str, str]):
-        self.repo = repo
+    def __init__(self, toplevel: Path, root: Path, *, fetch: bool, env: Mapping[str, str]):
         self.root = root
         self.fetch = fetch
         self.env = env
-        self.toplevel = Path(repo.working_tree_dir).resolve()
+        self.toplevel = toplevel
         try:
             prefix = root.relative_to(self.toplevel).as_posix()
         except ValueError:
@@ -288,28 +318,14 @@ class _GitDiff:
     def git(self, *args: str, env: Mapping[str, str] | None = None) -> bytes:
         """Run git, return stdout bytes; failures become _GitFailed (or SdgCiError when
         git refuses the repository as a whole)."""
-        import git
-
-        run_env = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", **(env or {})}
-        try:
-            return self.repo.git.execute(
-                ["git", *args],
-                env=run_env,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-            )
-        except git.GitCommandError as exc:
-            stderr = exc.stderr
-            if isinstance(stderr, bytes):
-                stderr = stderr.decode("utf-8", "replace")
-            stderr = str(stderr or "").strip()
-            stderr = stderr.removeprefix("stderr:").strip().strip("'").strip()
-            if "dubious ownership" in stderr:
-                raise SdgCiError(
-                    f"git refuses {self.toplevel}: it is owned by another user; run "
-                    f"`git config --global --add safe.directory {self.toplevel}`"
-                ) from exc
-            raise _GitFailed(stderr, exc.status) from exc
+        run_env = {"GIT_OPTIONAL_LOCKS": "0", **(env or {})}
+        proc = _user_git(self.toplevel, list(args), env=run_env)
+        if proc.returncode != 0:
+            stderr = proc.stderr.decode("utf-8", "replace").strip()
+            if refused := _dubious(stderr, self.toplevel):
+                raise refused
+            raise _GitFailed(stderr, proc.returncode)
+        return proc.stdout
 
     def text(self, *args: str, env: Mapping[str, str] | None = None) -> str:
         return self.git(*args, env=env).decode("utf-8", "surrogateescape").strip()
@@ -329,17 +345,18 @@ class _GitDiff:
 
     def empty_tree(self) -> str:
         # hash-object without -w: git knows the empty tree without it being stored
-        with open(os.devnull, "rb") as nothing:
-            return self.repo.git.execute(
-                ["git", "hash-object", "-t", "tree", "--stdin"], istream=nothing
-            ).strip()
+        try:
+            return self.text("hash-object", "-t", "tree", "--stdin")
+        except _GitFailed as exc:
+            raise SdgCiError(f"git hash-object failed: {exc.stderr}") from exc
 
     def blob(self, sha: str | None) -> bytes | None:
         if not sha or set(sha) == {"0"}:
             return None
         try:
-            return self.repo.odb.stream(bytes.fromhex(sha)).read()
-        except Exception:  # noqa: BLE001 - a missing blob (shallow, partial clone) is "unknown"
+            # a missing blob (shallow, partial clone) is "unknown"; never fetch it lazily
+            return self.git("cat-file", "blob", sha, env={"GIT_NO_LAZY_FETCH": "1"})
+        except _GitFailed:
             return None
 
     def remotes(self) -> list[str]:

@@ -8,8 +8,10 @@ import subprocess
 import pytest
 from docs_helpers import make_leaf, markdown_doc, settings
 
+from sdg_ci import gitcmd
 from sdg_ci.taxonomy import documents
 from sdg_ci.taxonomy.documents import DocumentError, load_chunks, load_documents
+from sdg_ci.taxonomy.documents import markdown as doc_markdown
 
 MIRRORED_URL = "https://docs.example.invalid/team/handbook"
 
@@ -61,7 +63,7 @@ def test_mirror_maps_the_url_to_a_local_repo_relative_to_the_taxonomy_root(
 def test_without_a_mirror_the_https_url_is_fetched(doc_repo, taxonomy_root, cache_dir,
                                                     monkeypatch):
     calls = []
-    real = documents._git
+    real = gitcmd.run_git
 
     def spy(args, **kwargs):
         calls.append((args, kwargs.get("protocol")))
@@ -69,7 +71,7 @@ def test_without_a_mirror_the_https_url_is_fetched(doc_repo, taxonomy_root, cach
             return subprocess.CompletedProcess(args, 128, b"", b"fatal: unable to access")
         return real(args, **kwargs)
 
-    monkeypatch.setattr(documents, "_git", spy)
+    monkeypatch.setattr(gitcmd, "run_git", spy)
     leaf = make_leaf(taxonomy_root, MIRRORED_URL, "a" * 40, ["guide.md"])
     with pytest.raises(DocumentError) as info:
         load_chunks(leaf, settings(), cache_dir)
@@ -86,7 +88,7 @@ def test_falls_back_to_a_full_fetch_when_the_server_refuses_a_sha(
     old = doc_repo.commit("old")
     doc_repo.write("guide.md", "# Guide\n\nNew text.\n")
     doc_repo.commit("new")
-    real = documents._git
+    real = gitcmd.run_git
 
     def refuse_depth(args, **kwargs):
         if args[0] == "fetch" and "--depth" in args:
@@ -94,7 +96,7 @@ def test_falls_back_to_a_full_fetch_when_the_server_refuses_a_sha(
                 args, 128, b"", b"error: Server does not allow request for unadvertised object")
         return real(args, **kwargs)
 
-    monkeypatch.setattr(documents, "_git", refuse_depth)
+    monkeypatch.setattr(gitcmd, "run_git", refuse_depth)
     leaf = make_leaf(taxonomy_root, str(doc_repo.path), old, ["guide.md"])
     assert "Old text." in load_chunks(leaf, settings(), cache_dir)[0].text
 
@@ -232,13 +234,13 @@ def test_second_load_reuses_the_cache_without_fetching(doc_repo, taxonomy_root, 
 
     shutil.rmtree(doc_repo.path)  # the source is gone: only the cache can answer
     seen = []
-    real = documents._git
+    real = gitcmd.run_git
 
     def spy(args, **kwargs):
         seen.append(args[0])
         return real(args, **kwargs)
 
-    monkeypatch.setattr(documents, "_git", spy)
+    monkeypatch.setattr(gitcmd, "run_git", spy)
     second = load_chunks(leaf, settings(chunk_tokens=300), cache_dir)
     assert second == first
     assert "fetch" not in seen and "init" not in seen
@@ -285,7 +287,7 @@ def test_converted_text_is_cached_by_blob(doc_repo, taxonomy_root, cache_dir, mo
     sha = doc_repo.commit()
     leaf = make_leaf(taxonomy_root, str(doc_repo.path), sha, ["guide.md"])
     first = load_chunks(leaf, settings(), cache_dir)
-    monkeypatch.setattr(documents, "parse_markdown", lambda text: pytest.fail("not cached"))
+    monkeypatch.setattr(doc_markdown, "parse_markdown", lambda text: pytest.fail("not cached"))
     assert load_chunks(leaf, settings(), cache_dir) == first
 
 

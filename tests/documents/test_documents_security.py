@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from docs_helpers import make_leaf, settings
 
-from sdg_ci.taxonomy import documents
+from sdg_ci import gitcmd
 from sdg_ci.taxonomy.documents import DocumentError, load_chunks, load_documents
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -21,7 +21,7 @@ def no_git(monkeypatch):
     def forbidden(args, **kwargs):
         pytest.fail(f"git ran for a refused repo: {args}")
 
-    monkeypatch.setattr(documents, "_git", forbidden)
+    monkeypatch.setattr(gitcmd, "run_git", forbidden)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_git_itself_refuses_ext_even_if_python_checks_were_bypassed(tmp_path):
     repo = tmp_path / "r.git"
     subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
     for protocol in ("file", "https"):
-        proc = documents._git(
+        proc = gitcmd.run_git(
             ["fetch", f"ext::sh -c touch% {marker}", SHA], git_dir=repo, protocol=protocol,
             timeout=30)
         assert proc.returncode != 0
@@ -91,7 +91,7 @@ def test_git_runs_without_inherited_git_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("GIT_SSH_COMMAND", "touch pwned")
     monkeypatch.setenv("GIT_CONFIG_PARAMETERS", "'protocol.allow'='always'")
-    env = documents._git_env()
+    env = gitcmd.isolated_env()
     assert "GIT_DIR" not in env and "GIT_SSH_COMMAND" not in env
     assert "GIT_CONFIG_PARAMETERS" not in env
     assert env["GIT_TERMINAL_PROMPT"] == "0"
@@ -168,13 +168,13 @@ def test_oversize_file_is_refused_before_reading(doc_repo, taxonomy_root, cache_
     doc_repo.write("small.md", "# Small\n\nText.\n")
     sha = doc_repo.commit()
     leaf = make_leaf(taxonomy_root, str(doc_repo.path), sha, ["small.md", "big.md"])
-    real = documents._git
+    real = gitcmd.run_git
 
     def no_blob_reads(args, **kwargs):
         assert args[:2] != ["cat-file", "blob"], "the big file was read"
         return real(args, **kwargs)
 
-    monkeypatch.setattr(documents, "_git", no_blob_reads)
+    monkeypatch.setattr(gitcmd, "run_git", no_blob_reads)
     with pytest.raises(DocumentError) as info:
         load_documents(leaf, settings(max_document_bytes=1000), cache_dir)
     assert "big.md is 2,007 bytes, over the documents.max_document_bytes limit of 1,000" in str(
