@@ -9,6 +9,7 @@ lazily: it is its own concern, with its own limits and errors).
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from sdg_ci.generate import parse
 from sdg_ci.generate.chain import KindSpec, admit, pair_chain, write_questions
@@ -55,9 +56,13 @@ async def run_leaf(engine, run) -> None:
     if not seeds:
         run.notes.append("no usable seed examples (questions_and_answers); nothing generated")
         return
+    cancel = threading.Event()  # a cancelled task cannot stop its thread; this flag can
     try:
         chunks = await asyncio.to_thread(documents.load_chunks, run.leaf, engine.documents,
-                                         engine.cache_dir / "documents")
+                                         engine.cache_dir / "documents", cancel=cancel)
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
     except documents.DocumentError as exc:
         run.errors += 1
         run.notes.append(f"documents could not be loaded: {exc}")
