@@ -37,6 +37,9 @@ class DocumentSettings(_Section):
     fetch_timeout_s: float = 300.0
     max_document_bytes: int = 50 * 1024 * 1024
     max_pdf_pages: int = 500
+    max_documents: int = Field(200, ge=1)  # .md/.pdf files a leaf's patterns may match
+    pdf_timeout_s: float = Field(60.0, gt=0)  # converting one document
+    leaf_timeout_s: float = Field(180.0, gt=0)  # converting all of one leaf's documents
     chunk_tokens: int = Field(800, ge=32)  # estimated tokens per chunk (chunking.py)
 
 

@@ -9,6 +9,7 @@ lazily: it is its own concern, with its own limits and errors).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -62,9 +63,13 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
     if not seeds:
         ledger.notes.append("no usable seed examples (questions_and_answers); nothing generated")
         return
+    cancel = threading.Event()  # a cancelled task cannot stop its thread; this flag can
     try:
         chunks = await asyncio.to_thread(documents.load_chunks, ledger.leaf, ctx.documents,
-                                         ctx.cache_dir / "documents")
+                                         ctx.cache_dir / "documents", cancel=cancel)
+    except asyncio.CancelledError:
+        cancel.set()
+        raise
     except documents.DocumentError as exc:
         ledger.errors += 1
         ledger.notes.append(f"documents could not be loaded: {exc}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sdg_ci.config import DocumentSettings
 from sdg_ci.taxonomy.chunking import Block
+from sdg_ci.taxonomy.documents.budget import LeafBudget
 from sdg_ci.taxonomy.documents.context import DocContext
 from sdg_ci.taxonomy.documents.markdown import markdown_blocks
 from sdg_ci.taxonomy.documents.pdf import pdf_blocks
@@ -31,8 +32,11 @@ class Document:
 
 
 def convert(ctx: DocContext, git_dir: Path, path: str, entry: TreeEntry,
-            settings: DocumentSettings) -> Document:
-    """The converted document at `path` (from the text cache when it is there)."""
+            settings: DocumentSettings, budget: LeafBudget | None = None) -> Document:
+    """The converted document at `path` (from the text cache when it is there), within
+    the leaf's time budget."""
+    budget = budget or LeafBudget(ctx, settings)
+    budget.check_cancel()
     kind = SUPPORTED_SUFFIXES[posixpath.splitext(path)[1].lower()]
     doc = Document(path, kind, entry.oid, entry.size)
     cached = git_dir / "sdg-ci-text" / f"{entry.oid}-{kind}-v{CONVERTER_VERSION}.json"
@@ -44,6 +48,8 @@ def convert(ctx: DocContext, git_dir: Path, path: str, entry: TreeEntry,
                 return doc
         except (OSError, ValueError, TypeError, KeyError):
             pass  # rebuild below
+    deadline = budget.document(path)
+    deadline.check()
     raw = read_blob(ctx, git_dir, entry.oid, path)
     if len(raw) > settings.max_document_bytes:
         raise ctx.error(f"{path} is {len(raw):,} bytes, over the documents.max_document_bytes "
@@ -52,7 +58,7 @@ def convert(ctx: DocContext, git_dir: Path, path: str, entry: TreeEntry,
     if kind == "markdown":
         doc.blocks = markdown_blocks(ctx, raw, path)
     else:
-        doc.blocks, pages = pdf_blocks(raw, path, settings, ctx)
+        doc.blocks, pages = pdf_blocks(raw, path, settings, ctx, deadline)
     if not doc.blocks:
         raise ctx.error(f"{path} holds no text", file=path)
     try:

@@ -3,7 +3,9 @@ paragraphs.
 
 Encrypted files are opened only if their user password is empty, files over
 `documents.max_pdf_pages` pages are refused, and the extracted text is capped at
-`max_document_bytes` characters (pypdf itself caps stream decompression). Headings come
+`max_document_bytes` characters (pypdf itself caps stream decompression). A conversion
+runs against a deadline (`documents.pdf_timeout_s`, and what is left of the leaf's
+`leaf_timeout_s`), checked between pages and between a page's text runs. Headings come
 from font size (lines set larger than the body text) and from the PDF outline; paragraphs
 from vertical gaps; running headers and footers repeated on most pages are dropped.
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from sdg_ci.config import DocumentSettings
 from sdg_ci.taxonomy.chunking import Block
+from sdg_ci.taxonomy.documents.budget import Deadline, LeafBudget
 from sdg_ci.taxonomy.documents.context import DocContext, DocumentError
 
 
@@ -30,9 +33,12 @@ class _Line:
 
 
 def pdf_blocks(raw: bytes, path: str, settings: DocumentSettings,
-               ctx: DocContext | None = None) -> tuple[list[Block], int]:
-    """Blocks (headings and paragraphs) of a PDF, and its page count."""
+               ctx: DocContext | None = None, deadline: Deadline | None = None,
+               ) -> tuple[list[Block], int]:
+    """Blocks (headings and paragraphs) of a PDF, and its page count; past `deadline`
+    (default: `documents.pdf_timeout_s` from now) a DocumentError names the file."""
     ctx = ctx or DocContext("", "", "")
+    deadline = deadline or LeafBudget(ctx, settings).document(path)
     import pypdf
     from pypdf.errors import PdfReadError
 
@@ -63,8 +69,11 @@ def pdf_blocks(raw: bytes, path: str, settings: DocumentSettings,
     lines: list[_Line] = []
     chars = 0
     for number in range(n_pages):
+        deadline.check()
         try:
-            page_lines = _page_lines(reader.pages[number], number + 1)
+            page_lines = _page_lines(reader.pages[number], number + 1, deadline)
+        except DocumentError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken content
             raise ctx.error(f"{path}: cannot extract the text of page {number + 1}: {exc}",
                             file=path) from exc
@@ -103,10 +112,11 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _page_lines(page, number: int) -> list[_Line]:
+def _page_lines(page, number: int, deadline: Deadline) -> list[_Line]:
     pieces: list[tuple[str, float | None, float]] = []
 
     def visit(text, cm, tm, font_dict, font_size):
+        deadline.check()
         y = size = None
         if text.strip():
             try:
