@@ -23,25 +23,13 @@ skill) is not evaluated; the kept-pairs gate covers an empty leaf.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
 
 from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.records.gates import GateResult
+from sdg_ci.records.run import LeafSummary, RunSummary
 
-if TYPE_CHECKING:  # pragma: no cover
-    from sdg_ci.records.run import LeafSummary, RunSummary
-
-
-class GateResult(BaseModel):
-    """One gate applied to one leaf."""
-
-    leaf: str  # leaf file, relative to the taxonomy root
-    gate: str  # the setting's name, e.g. "min_kept_pairs"
-    value: float  # what was measured
-    threshold: float
-    passed: bool
-    message: str  # whole sentence naming the leaf, the number and the threshold
+__all__ = ["GateResult", "evaluate", "evaluate_leaf", "failures", "parse_attempts",
+           "settings_for"]
 
 
 def settings_for(leaf_path: str, config: GatesConfig) -> GateSettings:
@@ -65,6 +53,8 @@ def parse_attempts(leaf: LeafSummary) -> int:
     failures), else an estimate from the funnel: each generated question was judged, each
     kept question answered, each answer rated.
     """
+    # deliberate function-level import: the stage tables belong to generation, which is
+    # being rearranged (a `records/stages.py` Stage type replaces them); no cycle either way
     from sdg_ci.generate.tally import CRITIC_STAGES, TEACHER_STAGES
 
     model_stages = [s for s in leaf.stages if s.stage in TEACHER_STAGES + CRITIC_STAGES]
@@ -167,4 +157,5 @@ def evaluate(summary: RunSummary, config: GatesConfig) -> list[GateResult]:
 
 
 def failures(results: list[GateResult]) -> list[GateResult]:
+    """The gates that did not pass."""
     return [r for r in results if not r.passed]

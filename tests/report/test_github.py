@@ -8,7 +8,7 @@ import pytest
 import samples
 from samples import HEAD_SHA, INVALID
 
-from sdg_ci.check import LeafChangeInfo
+from sdg_ci.records.diff import LeafChange
 from sdg_ci.report import github
 from sdg_ci.report.github import (
     GitHubApiError,
@@ -118,9 +118,9 @@ def test_annotations_for_diagnostics_gates_and_notes():
     from sdg_ci.config import GatesConfig, GateSettings
 
     run = samples.run(samples.leaf(notes=["teacher too weak: 9 of 10 replies did not parse"]))
-    changes = [LeafChangeInfo(path=samples.SKILL, status="modified"),
-               LeafChangeInfo(path=INVALID, status="added")]
-    validation = [samples.FileValidation(path=samples.SKILL, valid=True), samples.invalid_file()]
+    changes = [LeafChange(path=samples.SKILL, status="modified"),
+               LeafChange(path=INVALID, status="added")]
+    validation = [samples.valid_file(samples.SKILL), samples.invalid_file()]
     summary = samples.check(run, validation, changes,
                             gates_config=GatesConfig(default=GateSettings(min_kept_pairs=99)))
     summary.taxonomy = "taxonomy"
