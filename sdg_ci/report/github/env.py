@@ -67,7 +67,18 @@ class GitHubEnv:
         return pr if isinstance(pr, dict) else {}
 
     def pr_number(self) -> int | None:
-        candidates: list[Any] = [self.pr_number_override, self._pr().get("number")]
+        """The pull request: the `pr-number` input (SDG_CI_PR_NUMBER) first, else the
+        event's."""
+        return _number(self.pr_number_override) or self._event_pr_number()
+
+    def pr_number_from_input(self) -> bool:
+        """The number came from an input (e.g. an artifact of the PR's own run), not from
+        GitHub's event payload: publishing must check it names the PR this run is for."""
+        given = _number(self.pr_number_override)
+        return given is not None and given != self._event_pr_number()
+
+    def _event_pr_number(self) -> int | None:
+        candidates: list[Any] = [self._pr().get("number")]
         run = self.event.get("workflow_run")
         if isinstance(run, dict):
             prs = run.get("pull_requests") or []
@@ -78,11 +89,9 @@ class GitHubEnv:
             if isinstance(issue, dict) and issue.get("pull_request"):
                 candidates.append(issue.get("number"))
         for value in candidates:
-            if value is None:
-                continue
-            text = str(value).strip()
-            if text.isdigit() and 0 < int(text) < 10**9:
-                return int(text)
+            number = _number(value)
+            if number is not None:
+                return number
         return None
 
     def head_sha(self) -> str | None:
@@ -119,3 +128,11 @@ class GitHubEnv:
             base_ref=self.pr_base_ref(),
             run_url=self.run_url(),
         )
+
+
+def _number(value: Any) -> int | None:
+    """A plausible pull request number, or None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 10**9 else None

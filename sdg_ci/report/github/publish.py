@@ -15,7 +15,12 @@ from typing import TextIO
 from sdg_ci.records.check import CheckSummary
 from sdg_ci.report.escape import inline, plain
 from sdg_ci.report.github.commands import annotation, write_outputs
-from sdg_ci.report.github.comment import comment_body, marker, upsert_comment
+from sdg_ci.report.github.comment import (
+    comment_body,
+    marker,
+    pr_head_mismatch,
+    upsert_comment,
+)
 from sdg_ci.report.github.env import GitHubEnv
 from sdg_ci.report.github.rest import GitHubApiError, GitHubClient
 
@@ -107,62 +112,20 @@ def publish(
     out = out or sys.stdout
     done: list[str] = []
     fallback_note = None
-
     if env.actions:
         for line in check_annotations(summary):
             out.write(line + "\n")
         out.flush()
-
     want_comment = comment if comment is not None else (env.actions and env.pr_number() is not None)
     if want_comment:
-        number = summary.pull_request.number or env.pr_number()
-        missing = [
-            what
-            for what, ok in (
-                ("a pull request number", number),
-                ("GITHUB_REPOSITORY", env.repository),
-                ("a token (GITHUB_TOKEN)", env.token),
-            )
-            if not ok
-        ]
-        if missing:
-            fallback_note = f"no PR comment: missing {', '.join(missing)}"
-            _say(env, "notice", fallback_note, out)
+        posted, fallback_note = _post_comment(summary, markdown, env, client)
+        if posted:
+            done.append(posted)
         else:
-            api = client or GitHubClient(env.api_url, env.token or "")
-            mark = marker(summary.taxonomy)
-            try:
-                result = upsert_comment(
-                    api, env.repository or "", int(number), comment_body(markdown, mark), mark
-                )
-                done.append(f"PR comment {result.action}: {result.url or result.id}")
-            except GitHubApiError as exc:
-                if exc.status in (403, 404):
-                    why = (
-                        "the token cannot write to this pull request (a fork's read-only "
-                        "token?)"
-                        if exc.status == 403
-                        else "the pull request or repository was not found"
-                    )
-                else:
-                    why = "the GitHub API call failed"
-                fallback_note = (
-                    f"could not post the PR comment ({exc}): {why}; "
-                    "the report is in the job summary"
-                )
-                _say(env, "notice" if exc.status in (403, 404) else "warning", fallback_note, out)
-
+            _say(env, fallback_note[0], fallback_note[1], out)
+    note = fallback_note[1] if fallback_note else None
     if env.step_summary is not None:
-        text = markdown
-        if fallback_note:
-            text = f"> [!NOTE]\n> {inline(fallback_note, 500)}\n\n{markdown}"
-        try:
-            with env.step_summary.open("a", encoding="utf-8") as fh:
-                fh.write(text.rstrip("\n") + "\n\n")
-            done.append(f"job summary: {env.step_summary}")
-        except OSError as exc:
-            _say(env, "warning", f"cannot write the job summary: {exc}", out)
-
+        _write_step_summary(env, markdown, note, out, done)
     if env.output is not None:
         try:
             write_outputs(env.output, check_outputs(summary))
@@ -171,6 +134,61 @@ def publish(
             _say(env, "warning", f"cannot write the step outputs: {exc}", out)
     out.flush()
     return done
+
+
+def _post_comment(
+    summary: CheckSummary, markdown: str, env: GitHubEnv, client: GitHubClient | None
+) -> tuple[str | None, tuple[str, str] | None]:
+    """Create or update the PR comment: (what was done, None), or (None, (level, why not))."""
+    number = summary.pull_request.number or env.pr_number()
+    missing = [
+        what
+        for what, ok in (
+            ("a pull request number", number),
+            ("GITHUB_REPOSITORY", env.repository),
+            ("a token (GITHUB_TOKEN)", env.token),
+        )
+        if not ok
+    ]
+    if missing:
+        return None, ("notice", f"no PR comment: missing {', '.join(missing)}")
+    assert number is not None and env.repository is not None
+    api = client or GitHubClient(env.api_url, env.token or "")
+    if env.pr_number_from_input():
+        refusal = pr_head_mismatch(api, env.repository, number, summary.pull_request.head_sha)
+        if refusal:
+            return None, ("notice", f"not posting the PR comment: {refusal}; the report is "
+                          "in the job summary")
+    mark = marker(summary.taxonomy)
+    try:
+        result = upsert_comment(api, env.repository, number, comment_body(markdown, mark), mark)
+    except GitHubApiError as exc:
+        if exc.status in (403, 404):
+            why = (
+                "the token cannot write to this pull request (a fork's read-only token?)"
+                if exc.status == 403
+                else "the pull request or repository was not found"
+            )
+        else:
+            why = "the GitHub API call failed"
+        level = "notice" if exc.status in (403, 404) else "warning"
+        return None, (level, f"could not post the PR comment ({exc}): {why}; "
+                      "the report is in the job summary")
+    return f"PR comment {result.action}: {result.url or result.id}", None
+
+
+def _write_step_summary(
+    env: GitHubEnv, markdown: str, note: str | None, out: TextIO, done: list[str]
+) -> None:
+    """Append the report to the job summary, after a note on why there is no comment."""
+    assert env.step_summary is not None
+    text = f"> [!NOTE]\n> {inline(note, 500)}\n\n{markdown}" if note else markdown
+    try:
+        with env.step_summary.open("a", encoding="utf-8") as fh:
+            fh.write(text.rstrip("\n") + "\n\n")
+        done.append(f"job summary: {env.step_summary}")
+    except OSError as exc:
+        _say(env, "warning", f"cannot write the job summary: {exc}", out)
 
 
 def publish_failure(env: GitHubEnv, message: str, out: TextIO | None = None) -> None:
