@@ -31,6 +31,8 @@ from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
 from sdg_ci.taxonomy.leaf import LEAF_NAME, is_leaf_lookalike
 
+# The validation modules are imported inside the hooks on purpose: the plugin is loaded by
+# every pytest run in an environment with sdg-ci installed, and stays cheap until asked.
 LINT_CODES = frozenset({"Q200"})
 ITEM_NAMES = ("schema", "lint")
 

@@ -17,7 +17,9 @@ from sdg_ci.build.fingerprint import leaf_fingerprint, settings_fingerprint
 from sdg_ci.build.manifest import Manifest, load_manifest, write_manifest
 from sdg_ci.build.plan import BuildPlan, plan_build
 from sdg_ci.build.store import (
+    copy_atomic,
     copy_data,
+    data_digest,
     data_file_for,
     locked,
     move_data,
@@ -103,6 +105,10 @@ def build_dataset(
         _note_settings_change(result, manifest, fingerprint, full)
         current = _current_leaves(root)
         plan = plan_build(dataset, manifest, current, diff, full=full)
+        for path, problem in sorted(plan.damaged.items()):
+            result.notes.append(
+                f"{path}: its data file does not match the manifest ({problem}); regenerated"
+            )
         if plan.reconciled and manifest["leaves"] and diff is not None:
             result.notes.append(
                 f"{len(plan.reconciled)} leaves were out of date in the manifest without "
@@ -111,6 +117,7 @@ def build_dataset(
         summary = _generate(root, dataset, plan, config, generate, progress)
         result.summary = summary
         entries: dict[str, dict[str, Any]] = dict(manifest["leaves"])
+        _record_digests(dataset, plan, entries)
         _store_generated(dataset, plan, summary, current, entries, result)
         _store_moved(dataset, plan, current, entries)
         _drop_removed(dataset, plan, entries)
@@ -183,7 +190,7 @@ def _generate(root: Path, dataset: Path, plan: BuildPlan, config: Config,
     summary = generate(root, files, config, run_dir, statuses=dict(plan.generate),
                        progress=progress)
     if (run_dir / SUMMARY).is_file():
-        shutil.copyfile(run_dir / SUMMARY, dataset / SUMMARY)
+        copy_atomic(run_dir / SUMMARY, dataset / SUMMARY)
     return summary
 
 
@@ -199,10 +206,10 @@ def _store_generated(dataset: Path, plan: BuildPlan, summary: RunSummary | None,
         source = run_dir / leaf.data_file if leaf and leaf.data_file else None
         target = data_file_for(path)
         if source is not None and source.is_file():
-            pairs = copy_data(source, dataset / target)
+            pairs, sha = copy_data(source, dataset / target)
         else:
             remove_data(dataset, target)
-            pairs = 0
+            pairs, sha = 0, None
         complete = bool(source is not None and source.is_file() and leaf and leaf.errors == 0)
         if not complete:
             result.incomplete.append(path)
@@ -211,17 +218,28 @@ def _store_generated(dataset: Path, plan: BuildPlan, summary: RunSummary | None,
             "kind": leaf.kind if leaf else None,
             "data_file": target,
             "pairs": pairs,
+            "data_sha256": sha,
             "complete": complete,
             "commit": result.commit,
         }
 
 
+def _record_digests(dataset: Path, plan: BuildPlan,
+                    entries: dict[str, dict[str, Any]]) -> None:
+    """Kept leaves from a manifest that predates data hashes get theirs (checked already)."""
+    for path in plan.unchanged:
+        entry = entries[path]
+        if not entry.get("data_sha256"):
+            pairs, sha = data_digest(dataset / entry["data_file"])
+            entries[path] = {**entry, "pairs": pairs, "data_sha256": sha}
+
+
 def _store_moved(dataset: Path, plan: BuildPlan, current: dict[str, dict[str, Any]],
                  entries: dict[str, dict[str, Any]]) -> None:
     for new, old in sorted(plan.move.items()):
-        pairs = move_data(dataset, old, new, entries[old]["data_file"])
+        pairs, sha = move_data(dataset, old, new, entries[old]["data_file"])
         entries[new] = {**entries[old], **current[new], "data_file": data_file_for(new),
-                        "pairs": pairs}
+                        "pairs": pairs, "data_sha256": sha}
 
 
 def _drop_removed(dataset: Path, plan: BuildPlan, entries: dict[str, dict[str, Any]]) -> None:

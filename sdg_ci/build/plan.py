@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sdg_ci.build.manifest import Manifest
+from sdg_ci.build.store import data_problem
 from sdg_ci.taxonomy.gitdiff import ADDED, MODIFIED, RENAMED, DiffResult
 
 
@@ -18,6 +19,7 @@ class BuildPlan:
     remove: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     reconciled: list[str] = field(default_factory=list)  # out of date but not in the diff
+    damaged: dict[str, str] = field(default_factory=dict)  # path -> why its data is not trusted
 
 
 def plan_build(dataset: Path, manifest: Manifest, current: dict[str, dict[str, Any]],
@@ -28,11 +30,15 @@ def plan_build(dataset: Path, manifest: Manifest, current: dict[str, dict[str, A
     diffed = {c.path: c for c in diff.changed} if diff else {}
     plan = BuildPlan()
 
-    def reusable(entry: dict | None, fp: dict) -> bool:
+    def current_data(entry: dict | None, fp: dict) -> bool:
         return bool(
             entry and entry.get("complete", True) and entry.get("hash") == fp["hash"]
             and (dataset / entry.get("data_file", "")).is_file()
         )
+
+    def reusable(entry: dict | None, fp: dict) -> bool:
+        """Up to date, and its data file is the one the manifest describes."""
+        return current_data(entry, fp) and data_problem(dataset, entry or {}) is None
 
     gone = {p: e for p, e in entries.items() if p not in current}
     by_hash: dict[str, str] = {}
@@ -41,9 +47,13 @@ def plan_build(dataset: Path, manifest: Manifest, current: dict[str, dict[str, A
 
     for path, fp in sorted(current.items()):
         change = diffed.get(path)
-        if not full and reusable(entries.get(path), fp):
-            plan.unchanged.append(path)
-            continue
+        entry = entries.get(path)
+        if not full and current_data(entry, fp):
+            problem = data_problem(dataset, entry or {})
+            if problem is None:
+                plan.unchanged.append(path)
+                continue
+            plan.damaged[path] = problem
         old = change.old_path if change and change.status == RENAMED else None
         if not (old and old in gone and reusable(gone[old], fp)):
             old = by_hash.get(fp["hash"])
@@ -55,7 +65,7 @@ def plan_build(dataset: Path, manifest: Manifest, current: dict[str, dict[str, A
         plan.generate[path] = change.status if change else (
             MODIFIED if path in entries else ADDED
         )
-        if change is None:
+        if change is None and path not in plan.damaged:
             plan.reconciled.append(path)
     moved_from = set(plan.move.values())
     plan.remove = sorted(p for p in gone if p not in moved_from)

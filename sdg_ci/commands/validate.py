@@ -133,7 +133,7 @@ def run(taxonomy: str | None, options: ValidateOptions) -> int:
 
 def _only_changed(root: Path, paths: list[Path] | None, base: str | None) -> list[str]:
     """The changed leaf files (same code path as `sdg-ci diff`), within `paths` if given."""
-    from sdg_ci.taxonomy.gitdiff import changed_leaf_files
+    from sdg_ci.taxonomy.gitdiff import changed_leaf_files  # lazy: only --changed runs git
 
     changed = changed_leaf_files(root, base)
     if not paths:
