@@ -1,7 +1,10 @@
 """`sdg-ci`: a thin shell over the library functions; one module per subcommand.
 
-Exit status (DESIGN.md contract): 0 nothing wrong, 1 problems found, 2 usage error or
-internal failure with a one-line reason (a traceback only with --debug).
+The CLI resolves the taxonomy root once (`-C PATH`, else the nearest folder above the
+current one holding compositional_skills/ or knowledge/) and hands the command its typed
+options (see sdg_ci/commands/). Exit status (docs/architecture.md): 0 nothing wrong,
+1 problems found, 2 usage error or internal failure with a one-line reason (a traceback
+only with --debug).
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from sdg_ci import __version__
 from sdg_ci.errors import SdgCiError
+from sdg_ci.taxonomy.root import find_taxonomy_root
 
 COMMANDS = ("validate", "diff", "generate", "check", "build")
 
@@ -38,11 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def taxonomy_root(flag: str | None) -> Path:
+    """The taxonomy root a command works on: `-C PATH`, else found above the cwd."""
+    return Path(flag).resolve() if flag else find_taxonomy_root()
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Build the command's options from its flags and run it on the taxonomy root."""
+    command = importlib.import_module(f"sdg_ci.commands.{args.command}")
+    options = command.options_from_args(args)
+    if getattr(command, "ROOTS_FROM_PATHS", False):
+        # `validate PATH...` finds each path's own root; -C (if given) names the one root
+        return int(command.run(args.taxonomy, options) or 0)
+    return int(command.run(taxonomy_root(args.taxonomy), options) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        return _run(args)
     except SdgCiError as exc:
         if args.debug:
             raise

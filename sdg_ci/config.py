@@ -1,19 +1,23 @@
-"""`.sdg-ci.yaml` at the taxonomy root: every setting in one pydantic model.
+"""`.sdg-ci.yaml` at the taxonomy root: every setting in one pydantic model, and the
+readers of that file and of a separate gates file.
 
-Each section belongs to one stage of the data flow (validate, documents, generate, gates);
-the CLI flags override what the file says. Unknown keys are errors, so a typo is caught.
+Each section belongs to one stage of the data flow (validate, documents, generate, gates).
+Unknown keys are errors, so a typo is caught. Command-line overrides and the environment
+are merged in by `sdg_ci.settings`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sdg_ci.errors import SdgCiError
-from sdg_ci.taxonomy.root import CONFIG_NAME
+
+CONFIG_NAME = ".sdg-ci.yaml"
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Section(BaseModel):
@@ -132,15 +136,35 @@ def load_config(root: Path, path: Path | None = None) -> Config:
         if path is not None:
             raise SdgCiError(f"{file}: config file not found")
         return Config()
+    data = _read_mapping(file, "config")
+    return _validated(Config, data, file, "")
+
+
+def load_gates(path: Path) -> GatesConfig:
+    """A gates file: either a whole `.sdg-ci.yaml` (its `gates:` section) or just the
+    section (`default:` / `subtrees:`)."""
+    data = _read_mapping(path, "the gates config")
+    if "gates" in data:
+        data = data["gates"] or {}
+    return _validated(GatesConfig, data, path, "gates.")
+
+
+def _read_mapping(file: Path, what: str) -> dict:
+    """The YAML mapping in `file`; an SdgCiError naming the file otherwise."""
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise SdgCiError(f"{file}: cannot read config: {exc}") from exc
+        raise SdgCiError(f"{file}: cannot read {what}: {exc}") from exc
     if not isinstance(data, dict):
         raise SdgCiError(f"{file}: the top level must be a mapping")
+    return data
+
+
+def _validated(model: type[_M], data: dict, file: Path, prefix: str) -> _M:
+    """`data` as `model`; the first error as `FILE: PREFIX.where: message`."""
     try:
-        return Config.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise SdgCiError(f"{file}: {where}: {first['msg']}") from exc
+        raise SdgCiError(f"{file}: {prefix}{where}: {first['msg']}") from exc

@@ -24,7 +24,8 @@ class Diagnostic:
     severity: Severity = "error"
 
     def to_json(self) -> dict:
-        """The DESIGN.md `Diag` object (severity is implied by the list it sits in)."""
+        """The JSON contract's `Diag` object (docs/architecture.md); severity is implied by
+        the list it sits in."""
         data = asdict(self)
         del data["severity"]
         return data

@@ -21,8 +21,10 @@ computes them); `--sdg-changed=origin/release` names the base.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -31,6 +33,11 @@ from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
 from sdg_ci.taxonomy.leaf import LEAF_NAME, is_leaf_lookalike
 
+if TYPE_CHECKING:  # pragma: no cover
+    from _pytest._code.code import TerminalRepr
+
+# The validation modules are imported inside the hooks on purpose: the plugin is loaded by
+# every pytest run in an environment with sdg-ci installed, and stays cheap until asked.
 LINT_CODES = frozenset({"Q200"})
 ITEM_NAMES = ("schema", "lint")
 
@@ -135,7 +142,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> LeafFile | None:
     state = parent.config.stash.get(_STATE, None)
     if state is None:
         return None
@@ -162,7 +169,7 @@ class LeafFile(pytest.File):
 
     _result: FileResult | None = None
 
-    def collect(self):
+    def collect(self) -> Iterator[LeafItem]:
         for name in ITEM_NAMES:
             yield LeafItem.from_parent(self, name=name)
 
@@ -212,12 +219,14 @@ class LeafItem(pytest.Item):
         if errors:
             raise LeafProblems(result.path, errors)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: str | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, LeafProblems):
             problems = excinfo.value
             lines = [_line(problems.path, d) for d in problems.errors]
             return "\n".join(lines)
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"{self.parent.name}::{self.name}"

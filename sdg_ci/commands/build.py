@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sdg_ci.build import MANIFEST, TRAIN, BuildResult, build_dataset
-from sdg_ci.config import load_config
 from sdg_ci.report.escape import plain
-from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.settings import load_settings
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "build",
         help="incremental dataset build: regenerate only the leaves that changed",
@@ -40,21 +41,49 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
-    config = load_config(root, args.config)
-    result = build_dataset(
-        root,
-        args.out,
+@dataclass(frozen=True)
+class BuildOptions:
+    """`sdg-ci build`'s flags."""
+
+    out: Path
+    commits: str | None = None
+    base: str | None = None
+    full: bool = False
+    scale: str = "full"
+    config_path: Path | None = None
+    fetch: bool = False
+    progress: bool = True
+    format: str = "text"  # text | json
+
+
+def options_from_args(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        out=args.out,
         commits=args.commits,
         base=args.base,
-        config=config,
-        scale=args.scale,
         full=args.full,
+        scale=args.scale,
+        config_path=args.config,
         fetch=args.fetch,
         progress=args.progress,
+        format=args.format,
     )
-    if args.format == "json":
+
+
+def run(root: Path, options: BuildOptions) -> int:
+    config = load_settings(root, options.config_path)
+    result = build_dataset(
+        root,
+        options.out,
+        commits=options.commits,
+        base=options.base,
+        config=config,
+        scale=options.scale,
+        full=options.full,
+        fetch=options.fetch,
+        progress=options.progress,
+    )
+    if options.format == "json":
         print(json.dumps(to_json(result), indent=2))
     else:
         print(render_text(result))
@@ -63,7 +92,7 @@ def run(args) -> int:
     return 1 if result.incomplete else 0
 
 
-def to_json(result: BuildResult) -> dict:
+def to_json(result: BuildResult) -> dict[str, object]:
     return {
         "dataset": str(result.dataset),
         "commit": result.commit,

@@ -1,4 +1,4 @@
-"""`sdg-ci check`: the whole pull-request check (see sdg_ci/check.py).
+"""`sdg-ci check`: the whole pull-request check (see sdg_ci/check.py), then publishing it.
 
 Exit status: 0 every changed leaf is valid and every quality gate passed (or nothing
 changed); 1 a changed leaf is invalid or a gate failed; 2 usage error or a failure to run
@@ -10,10 +10,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sdg_ci.settings import ModelOverrides
+
+if TYPE_CHECKING:  # pragma: no cover - imported lazily in run() (start-up time)
+    from sdg_ci.check import CheckOptions
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check",
         help="diff, validate the changed leaves, generate for the valid ones, apply the "
@@ -46,28 +53,54 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from sdg_ci.check import CheckOptions, run_check
-    from sdg_ci.report.escape import plain
-    from sdg_ci.taxonomy.root import find_taxonomy_root
+@dataclass(frozen=True)
+class CheckCommand:
+    """`sdg-ci check`'s flags: the check's options, and whether to post the PR comment."""
 
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
-    options = CheckOptions(
-        base=args.base,
-        out_dir=Path(args.out),
-        generate=args.generate,
+    check: CheckOptions
+    comment: bool | None  # None: comment when running on a pull request in Actions
+
+
+def options_from_args(args: argparse.Namespace) -> CheckCommand:
+    from sdg_ci.check import CheckOptions  # lazy: see run()
+
+    return CheckCommand(
+        check=CheckOptions(
+            base=args.base,
+            out_dir=Path(args.out),
+            generate=args.generate,
+            config_path=Path(args.config) if args.config else None,
+            gates_path=Path(args.gates) if args.gates else None,
+            models=ModelOverrides(
+                teacher_url=args.teacher_url,
+                teacher_model=args.teacher_model,
+                critic_url=args.critic_url,
+                critic_model=args.critic_model,
+                scale=args.scale,
+            ),
+            progress=args.progress,
+            environ=dict(os.environ),
+        ),
         comment=args.comment,
-        config_path=Path(args.config) if args.config else None,
-        gates_path=Path(args.gates) if args.gates else None,
-        teacher_url=args.teacher_url,
-        teacher_model=args.teacher_model,
-        critic_url=args.critic_url,
-        critic_model=args.critic_model,
-        scale=args.scale,
-        progress=args.progress,
-        environ=dict(os.environ),
     )
-    outcome = run_check(root, options)
+
+
+def run(root: Path, options: CheckCommand) -> int:
+    # deliberate lazy imports: the check pulls in the model client (start-up time)
+    from sdg_ci.check import CheckDiffError, publish_check, publish_check_failure, run_check
+    from sdg_ci.report.escape import plain
+    from sdg_ci.report.github import GitHubEnv, mask_secrets
+    from sdg_ci.settings import secret_env_names
+
+    environ = options.check.environ
+    github = GitHubEnv.from_environ(environ)
+    mask_secrets(github, environ, secret_env_names(root, options.check.config_path))
+    try:
+        outcome = run_check(root, options.check, github)
+    except CheckDiffError as exc:
+        publish_check_failure(github, exc)
+        raise
+    published = publish_check(outcome, github, comment=options.comment)
     s = outcome.summary
     out = Path(s.out_dir)
     problems = f" — {plain('; '.join(s.problems), 1000)}" if s.problems else ""
@@ -78,7 +111,7 @@ def run(args) -> int:
     print(f"  check record: {out / 'check.json'}")
     if s.generation is not None:
         print(f"  data: {out} (summary.json, per-leaf JSONL)")
-    for line in outcome.published:
+    for line in published:
         print(f"  {plain(line, 500)}")
     if s.generation_error:
         print(f"sdg-ci: error: generation failed: {plain(s.generation_error, 1000)}",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sdg_ci.taxonomy.gitdiff import EMPTY_BASE, DiffResult, diff_taxonomy, misnamed_message
-from sdg_ci.taxonomy.root import find_taxonomy_root
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "diff",
         help="list the taxonomy leaves changed against a base (git merge-base)",
@@ -63,16 +64,31 @@ def register(sub) -> None:
     parser.set_defaults(func=run, mode="auto")
 
 
-def run(args) -> int:
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
+@dataclass(frozen=True)
+class DiffOptions:
+    """`sdg-ci diff`'s flags."""
+
+    base: str | None = None
+    mode: str = "auto"  # auto | working-tree | staged | committed
+    commits: str | None = None
+    fetch: bool = False
+    format: str = "text"  # text | json
+
+
+def options_from_args(args: argparse.Namespace) -> DiffOptions:
+    return DiffOptions(base=args.base, mode=args.mode, commits=args.commits, fetch=args.fetch,
+                       format=args.format)
+
+
+def run(root: Path, options: DiffOptions) -> int:
     result = diff_taxonomy(
         root,
-        args.base,
-        mode="commits" if args.commits else args.mode,
-        commits=args.commits,
-        fetch=args.fetch,
+        options.base,
+        mode="commits" if options.commits else options.mode,
+        commits=options.commits,
+        fetch=options.fetch,
     )
-    if args.format == "json":
+    if options.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(describe(result), file=sys.stderr)

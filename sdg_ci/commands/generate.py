@@ -1,4 +1,4 @@
-"""`sdg-ci generate`: grow and score Q&A for leaves (a thin shell over generate.run.generate).
+"""`sdg-ci generate`: grow and score Q&A for leaves (a thin shell over generate.runner.generate).
 
 Exit status: 0 when pairs were kept (or there was nothing to do), 1 when nothing could be
 generated, 2 on a usage error. Leaves are not validated here: `sdg-ci check` does both.
@@ -6,16 +6,20 @@ generated, 2 on a usage error. Leaves are not validated here: `sdg-ci check` doe
 
 from __future__ import annotations
 
+import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sdg_ci.config import ModelEndpoint, load_config
 from sdg_ci.errors import SdgCiError
+from sdg_ci.records.run import RunSummary
+from sdg_ci.report.escape import plain
+from sdg_ci.settings import ModelOverrides, load_settings
+from sdg_ci.taxonomy.gitdiff import diff_taxonomy
 from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
-from sdg_ci.taxonomy.root import find_taxonomy_root
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "generate",
         help="generate and critic-score synthetic Q&A for taxonomy leaves",
@@ -45,53 +49,65 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
+@dataclass(frozen=True)
+class GenerateOptions:
+    """`sdg-ci generate`'s flags."""
+
+    leaves: tuple[str, ...] = ()  # qna.yaml files or folders (cwd-relative, else root-relative)
+    changed: bool = False
+    base: str | None = None
+    out: Path = Path("sdg-out")
+    config_path: Path | None = None
+    models: ModelOverrides = field(default_factory=ModelOverrides)
+    progress: bool = True
+
+
+def options_from_args(args: argparse.Namespace) -> GenerateOptions:
+    return GenerateOptions(
+        leaves=tuple(args.leaves),
+        changed=args.changed,
+        base=args.base,
+        out=Path(args.out),
+        config_path=Path(args.config) if args.config else None,
+        models=ModelOverrides(
+            teacher_url=args.teacher_url,
+            teacher_model=args.teacher_model,
+            critic_url=args.critic_url,
+            critic_model=args.critic_model,
+            scale=args.scale,
+            cache_dir=args.cache_dir,
+        ),
+        progress=not args.no_progress,
+    )
+
+
+def run(root: Path, options: GenerateOptions) -> int:
+    # deliberate lazy import: the model client is slow to import (start-up time)
     from sdg_ci.generate.runner import generate
 
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
-    config = load_config(root, Path(args.config) if args.config else None)
-    apply_flags(config.generate, args)
-    leaf_files, statuses = pick_leaves(root, args)
+    config = load_settings(root, options.config_path, options.models)
+    leaf_files, statuses = pick_leaves(root, options)
     if not leaf_files:
         print("sdg-ci generate: no leaf to generate for", file=sys.stderr)
         return 0
-    out = Path(args.out)
-    summary = generate(root, leaf_files, config, out, statuses, progress=not args.no_progress)
-    print_summary(summary, out)
+    summary = generate(root, leaf_files, config, options.out, statuses,
+                       progress=options.progress)
+    print_summary(summary, options.out)
     return 0 if summary.pairs_kept > 0 else 1
 
 
-def apply_flags(settings, args) -> None:
-    """CLI flags win over the config file."""
-    if args.teacher_url or args.teacher_model:
-        settings.teacher = _endpoint(settings.teacher, args.teacher_url, args.teacher_model)
-    if args.critic_url or args.critic_model:
-        settings.critic = _endpoint(settings.critic or settings.teacher, args.critic_url,
-                                    args.critic_model)
-    if args.scale:
-        settings.scale = args.scale
-    if args.cache_dir:
-        settings.cache_dir = str(Path(args.cache_dir).resolve())
-
-
-def _endpoint(base: ModelEndpoint, url: str | None, model: str | None) -> ModelEndpoint:
-    update = {k: v for k, v in (("url", url), ("model", model)) if v}
-    return base.model_copy(update=update)
-
-
-def pick_leaves(root: Path, args) -> tuple[list[str], dict[str, str]]:
-    if args.changed and args.leaves:
+def pick_leaves(root: Path, options: GenerateOptions) -> tuple[list[str], dict[str, str]]:
+    """The leaf files to generate for, and their diff statuses (for --changed)."""
+    if options.changed and options.leaves:
         raise SdgCiError("give LEAF paths or --changed, not both")
-    if args.changed:
-        from sdg_ci.taxonomy.gitdiff import diff_taxonomy
-
-        result = diff_taxonomy(root, args.base)
+    if options.changed:
+        result = diff_taxonomy(root, options.base)
         changed = [c for c in result.changed if is_leaf_path(c.path)]
         return [c.path for c in changed], {c.path: c.status for c in changed}
-    if not args.leaves:
+    if not options.leaves:
         raise SdgCiError("name the leaves to generate for (LEAF ...) or pass --changed")
     paths = []
-    for name in args.leaves:  # relative to the current folder, else to the taxonomy root
+    for name in options.leaves:  # relative to the current folder, else to the taxonomy root
         path = Path(name) if Path(name).exists() else root / name
         if not path.exists():
             raise SdgCiError(f"{name}: no such file or folder")
@@ -102,12 +118,10 @@ def pick_leaves(root: Path, args) -> tuple[list[str], dict[str, str]]:
     return found, {}
 
 
-def print_summary(summary, out: Path) -> None:
+def print_summary(summary: RunSummary, out: Path) -> None:
     """One line per leaf and note; paths and notes (which may quote file names from a pull
     request or a document repo) go through `plain()`, so no line can start a workflow
     command in GitHub Actions."""
-    from sdg_ci.report.escape import plain
-
     for leaf in summary.leaves:
         mean = f", mean rating {leaf.mean_rating:.2f}" if leaf.mean_rating is not None else ""
         print(f"{plain(leaf.path, None)} ({leaf.kind}): {leaf.questions_generated} questions → "

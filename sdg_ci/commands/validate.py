@@ -7,14 +7,18 @@ the diagnostics. Exit 0 when every file is valid (warnings allowed), 1 when any 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sdg_ci.config import load_config
 from sdg_ci.diagnostics import FileResult
 from sdg_ci.errors import SdgCiError
+from sdg_ci.settings import in_github_actions
 from sdg_ci.taxonomy.root import find_taxonomy_root
 from sdg_ci.validate import PROFILES, find_leaves
 from sdg_ci.validate.engine import check_files
@@ -23,7 +27,7 @@ from sdg_ci.validate.profiles import get_profile
 FORMATS = ("text", "json", "github")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "validate",
         help="check qna.yaml files: schema, YAML, yamllint, attribution, quality warnings",
@@ -76,20 +80,41 @@ def register(sub) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if args.base is not None and not args.changed:
+ROOTS_FROM_PATHS = True  # each PATH finds its own taxonomy root (sdg_ci.cli)
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """`sdg-ci validate`'s flags."""
+
+    paths: tuple[str, ...] = ()
+    profile: str | None = None
+    format: str | None = None  # None: github in GitHub Actions, else text
+    jobs: int | None = None
+    changed: bool = False
+    base: str | None = None
+
+
+def options_from_args(args: argparse.Namespace) -> ValidateOptions:
+    return ValidateOptions(paths=tuple(args.paths), profile=args.profile, format=args.format,
+                           jobs=args.jobs, changed=args.changed, base=args.base)
+
+
+def run(taxonomy: str | None, options: ValidateOptions) -> int:
+    """`taxonomy`: the -C flag as given (None: each path's own root, or the cwd's)."""
+    fmt = options.format or ("github" if in_github_actions(os.environ) else "text")
+    if options.base is not None and not options.changed:
         raise SdgCiError("--base goes with --changed")
-    groups = _group_by_root(args.taxonomy, args.paths)
+    groups = _group_by_root(taxonomy, list(options.paths))
     results: list[tuple[Path, FileResult]] = []
     for root, paths in groups.items():
         settings = load_config(root).validate_
-        profile = get_profile(args.profile or settings.profile)
-        if args.changed:
-            leaves = _only_changed(root, paths, args.base)
+        profile = get_profile(options.profile or settings.profile)
+        if options.changed:
+            leaves = _only_changed(root, paths, options.base)
         else:
             leaves = find_leaves(root, paths)
-        for result in check_files(root, leaves, profile, settings, args.jobs):
+        for result in check_files(root, leaves, profile, settings, options.jobs):
             results.append((root, result))
     out = sys.stdout
     if fmt == "json":
@@ -102,13 +127,13 @@ def run(args) -> int:
         for root, result in results:
             for line in render(shown(root, result.path), result):
                 out.write(line + "\n")
-        out.write(summary_line([r for _, r in results], groups, changed=args.changed) + "\n")
+        out.write(summary_line([r for _, r in results], groups, changed=options.changed) + "\n")
     return 1 if any(not r.valid for _, r in results) else 0
 
 
 def _only_changed(root: Path, paths: list[Path] | None, base: str | None) -> list[str]:
     """The changed leaf files (same code path as `sdg-ci diff`), within `paths` if given."""
-    from sdg_ci.taxonomy.gitdiff import changed_leaf_files
+    from sdg_ci.taxonomy.gitdiff import changed_leaf_files  # lazy: only --changed runs git
 
     changed = changed_leaf_files(root, base)
     if not paths:
@@ -169,8 +194,9 @@ def counts(results: list[FileResult]) -> dict[str, int]:
     }
 
 
-def to_json(results: list[FileResult]) -> dict:
-    """The DESIGN.md contract: files (path relative to the taxonomy root) and counts."""
+def to_json(results: list[FileResult]) -> dict[str, object]:
+    """The JSON contract (docs/architecture.md): files (paths relative to the taxonomy
+    root) and counts."""
     return {"files": [r.to_json() for r in results], "counts": counts(results)}
 
 
@@ -178,7 +204,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(results: list[FileResult], groups, *, changed: bool = False) -> str:
+def summary_line(
+    results: list[FileResult],
+    groups: dict[Path, list[Path] | None],
+    *,
+    changed: bool = False,
+) -> str:
     c = counts(results)
     if not results and changed:
         return "no leaf changed: nothing to check"
@@ -194,28 +225,20 @@ def summary_line(results: list[FileResult], groups, *, changed: bool = False) ->
     return head + f"all valid ({tail})"
 
 
-def _text_lines(path: str, result: FileResult):
+def _text_lines(path: str, result: FileResult) -> Iterator[str]:
     diags = sorted([*result.errors, *result.warnings])
     for d in diags:
         where = f" [{d.yaml_path}]" if d.yaml_path else ""
         yield f"{path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}{where}"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _github_lines(path: str, result: FileResult):
+def _github_lines(path: str, result: FileResult) -> Iterator[str]:
     """GitHub Actions workflow commands: one annotation per diagnostic."""
+    # lazy on purpose: only the github format needs the publisher's package (start-up time)
+    from sdg_ci.report.github.commands import annotation
+
     for d in sorted([*result.errors, *result.warnings]):
         kind = "error" if d.severity == "error" else "warning"
-        props = (
-            f"file={_escape_property(path)},line={d.line},col={d.column},"
-            f"title={_escape_property('sdg-ci ' + d.code)}"
-        )
         where = f" [{d.yaml_path}]" if d.yaml_path else ""
-        yield f"::{kind} {props}::{_escape_data(d.message + where)}"
+        yield annotation(kind, d.message + where, file=path, line=d.line, col=d.column,
+                         title="sdg-ci " + d.code)

@@ -23,26 +23,14 @@ skill) is not evaluated; the kept-pairs gate covers an empty leaf.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
 
 from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.records.gates import GateResult
+from sdg_ci.records.run import LeafSummary, RunSummary
 from sdg_ci.records.stages import CRITIC_STAGES, TEACHER_STAGES
 
-if TYPE_CHECKING:  # pragma: no cover
-    from sdg_ci.records.run import LeafSummary, RunSummary
-
-
-class GateResult(BaseModel):
-    """One gate applied to one leaf."""
-
-    leaf: str  # leaf file, relative to the taxonomy root
-    gate: str  # the setting's name, e.g. "min_kept_pairs"
-    value: float  # what was measured
-    threshold: float
-    passed: bool
-    message: str  # whole sentence naming the leaf, the number and the threshold
+__all__ = ["GateResult", "evaluate", "evaluate_leaf", "failures", "parse_attempts",
+           "settings_for"]
 
 
 def settings_for(leaf_path: str, config: GatesConfig) -> GateSettings:
@@ -166,4 +154,5 @@ def evaluate(summary: RunSummary, config: GatesConfig) -> list[GateResult]:
 
 
 def failures(results: list[GateResult]) -> list[GateResult]:
+    """The gates that did not pass."""
     return [r for r in results if not r.passed]

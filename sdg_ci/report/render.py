@@ -17,13 +17,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from sdg_ci.config import GatesConfig
+from sdg_ci.diagnostics import Diagnostic, FileResult
+from sdg_ci.records.check import CheckSummary
+from sdg_ci.records.diff import LeafChange
+from sdg_ci.records.gates import GateResult
+from sdg_ci.records.run import LeafSummary, RunSummary
 from sdg_ci.report.escape import code_block, code_span, inline, quoted, url_path
-
-if TYPE_CHECKING:  # pragma: no cover
-    from sdg_ci.check import CheckSummary, FileValidation
-    from sdg_ci.records.run import LeafSummary, RunSummary
+from sdg_ci.report.gates import evaluate
 
 DEFAULT_LIMIT = 60_000  # GitHub: 65,536; room for the marker and a fallback note
 
@@ -82,13 +85,9 @@ def render(summary: CheckSummary, limit: int = DEFAULT_LIMIT) -> str:
 
 def render_run(run: RunSummary, limit: int = DEFAULT_LIMIT) -> str:
     """Markdown for a bare generation run (no diff, no validation)."""
-    from sdg_ci.check import CheckSummary, LeafChangeInfo
-    from sdg_ci.config import GatesConfig
-    from sdg_ci.report.gates import evaluate
-
     summary = CheckSummary(
         generation=run,
-        changes=[LeafChangeInfo(path=leaf.path, status=leaf.status) for leaf in run.leaves],
+        changes=[LeafChange(path=leaf.path, status=leaf.status) for leaf in run.leaves],
         gates=evaluate(run, GatesConfig()),
     )
     return render(summary, limit)
@@ -116,8 +115,6 @@ def _own(text: str) -> str:
 
 def _endpoint_host(endpoint: str) -> str:
     """`embedded`, or just the host of a URL (no path, no credentials) for a public page."""
-    from urllib.parse import urlsplit
-
     if "://" not in endpoint:
         return endpoint
     host = urlsplit(endpoint).hostname or "remote endpoint"
@@ -156,7 +153,7 @@ class _Renderer:
         self.s = summary
         self.d = detail
         self.out: list[str] = []
-        self.gates_by_leaf: dict[str, list] = {}
+        self.gates_by_leaf: dict[str, list[GateResult]] = {}
         for g in summary.gates:
             self.gates_by_leaf.setdefault(g.leaf, []).append(g)
         self.validation = {f.path: f for f in summary.validation}
@@ -256,7 +253,7 @@ class _Renderer:
         for f in sorted(files, key=lambda f: (f.valid, f.path)):
             self.file_diagnostics(f)
 
-    def file_diagnostics(self, f: FileValidation) -> None:
+    def file_diagnostics(self, f: FileResult) -> None:
         counts = []
         if f.errors:
             counts.append(_plural(len(f.errors), "error"))
@@ -276,7 +273,7 @@ class _Renderer:
                 self.add("")
                 self.diag_table(f, f.warnings)
 
-    def diag_table(self, f: FileValidation, diags: list) -> None:
+    def diag_table(self, f: FileResult, diags: list[Diagnostic]) -> None:
         limit = self.d.diagnostics_per_file
         self.add("| Where | Code | Message |", "|---|---|---|")
         for d in diags[:limit]:

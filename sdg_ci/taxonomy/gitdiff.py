@@ -32,6 +32,8 @@ from pathlib import Path, PurePosixPath
 
 from sdg_ci.errors import SdgCiError
 from sdg_ci.gitcmd import USER_REPO_PROTOCOLS, run_git
+from sdg_ci.records.diff import LeafChange  # re-exported: the diff's record type
+from sdg_ci.settings import default_pr_base, in_github_actions
 from sdg_ci.taxonomy.leaf import (
     LEAF_NAME,
     find_leaf_files,
@@ -60,24 +62,6 @@ FETCH_ADVICE = (
     "set `fetch-depth: 0` on actions/checkout (or run `git fetch --unshallow`), "
     "or pass --fetch to let sdg-ci fetch what it needs"
 )
-
-
-@dataclass(frozen=True)
-class LeafChange:
-    """One changed leaf (or misnamed file), its path relative to the taxonomy root."""
-
-    path: str
-    status: str  # added | modified | renamed | deleted
-    old_path: str | None = None
-    reasons: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        return {
-            "path": self.path,
-            "status": self.status,
-            "old_path": self.old_path,
-            "reasons": list(self.reasons),
-        }
 
 
 @dataclass
@@ -222,7 +206,7 @@ def changed_leaf_files(
 
 
 def _in_ci(env: Mapping[str, str]) -> bool:
-    return env.get("GITHUB_ACTIONS") == "true" or env.get("CI", "").lower() in ("1", "true")
+    return in_github_actions(env) or env.get("CI", "").lower() in ("1", "true")
 
 
 def _all_added(root: Path) -> DiffResult:
@@ -434,10 +418,9 @@ class _GitDiff:
     def pick_base(self, base: str | None) -> tuple[str, str]:
         if base is not None:
             return base, self.need_commit(base)
-        pr_base = self.env.get("GITHUB_BASE_REF", "").strip()
+        pr_base = default_pr_base(self.env.get("GITHUB_BASE_REF"))
         if pr_base:  # a pull request in Actions: its base, never a guess
-            ref = f"origin/{pr_base}"
-            return ref, self.need_commit(ref)
+            return pr_base, self.need_commit(pr_base)
         own_upstream = self.remote_head_is_current_branch()
         for ref in DEFAULT_BASES:
             if ref == "origin/HEAD" and own_upstream:

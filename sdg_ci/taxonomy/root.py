@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sdg_ci.config import CONFIG_NAME  # re-exported: the settings file's name
 from sdg_ci.taxonomy.leaf import LEAF_ROOTS
-
-CONFIG_NAME = ".sdg-ci.yaml"
 
 
 def find_taxonomy_root(start: Path | None = None) -> Path:

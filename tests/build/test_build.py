@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -52,6 +53,9 @@ def test_first_build_generates_every_leaf(taxonomy, tmp_path):
         "kind": "knowledge",
         "data_file": "leaves/knowledge/science/physics/pairs.jsonl",
         "pairs": 1,
+        "data_sha256": hashlib.sha256(
+            (dataset / "leaves/knowledge/science/physics/pairs.jsonl").read_bytes()
+        ).hexdigest(),
         "complete": True,
         "commit": head,
     }
@@ -274,3 +278,45 @@ def test_broken_manifest_is_an_error_that_says_what_to_do(taxonomy, tmp_path):
     (dataset / "manifest.json").write_text("{not json")
     with pytest.raises(SdgCiError, match="fix or delete it"):
         build(taxonomy, dataset, FakeGenerate())
+
+
+@pytest.mark.parametrize("damage", ["truncate", "drop_line", "edit"])
+def test_damaged_leaf_data_is_noticed_and_repaired(taxonomy, tmp_path, damage):
+    """A crash or a hand edit between builds: the next build checks each reused leaf's
+    data against the manifest (count and sha256) and regenerates what does not match."""
+    dataset = tmp_path / "dataset"
+    build(taxonomy, dataset, FakeGenerate())
+    before = (dataset / "train.jsonl").read_text()
+    pairs = dataset / manifest(dataset)["leaves"][MATH]["data_file"]
+    text = pairs.read_text()
+    if damage == "truncate":
+        pairs.write_text(text[: len(text) // 2])
+    elif damage == "drop_line":
+        pairs.write_text("".join(text.splitlines(keepends=True)[:-1]))
+    else:
+        pairs.write_text(text.replace("?", "!", 1))
+    gen = FakeGenerate()
+    result = build(taxonomy, dataset, gen)
+    assert gen.generated == [MATH]
+    assert any(MATH in note and "does not match the manifest" in note for note in result.notes)
+    assert (dataset / "train.jsonl").read_text() == before
+    assert pairs.read_text() == text
+    assert [p for p in dataset.rglob("*.tmp")] == []
+    again = FakeGenerate()
+    assert build(taxonomy, dataset, again).notes == [] and again.generated == []
+
+
+def test_store_writes_never_leave_a_half_file(tmp_path, monkeypatch):
+    from sdg_ci.build import store
+
+    target = tmp_path / "leaves" / "pairs.jsonl"
+    store.write_atomic(target, lambda out: out.write("old\n"))
+
+    def crash(out):
+        out.write("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        store.write_atomic(target, crash)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["pairs.jsonl"]

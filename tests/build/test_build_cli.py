@@ -7,7 +7,7 @@ import json
 import pytest
 from build_helpers import FakeGenerate, skill
 
-import sdg_ci.build
+import sdg_ci.build.dataset
 from sdg_ci.cli import main
 
 POEMS = "compositional_skills/writing/poems/qna.yaml"
@@ -17,7 +17,7 @@ PROSE = "compositional_skills/writing/prose/qna.yaml"
 @pytest.fixture
 def gen(monkeypatch):
     fake = FakeGenerate()
-    monkeypatch.setattr(sdg_ci.build, "_real_generate", fake)
+    monkeypatch.setattr(sdg_ci.build.dataset, "_real_generate", fake)
     return fake
 
 

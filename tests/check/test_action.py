@@ -12,7 +12,7 @@ import pytest
 import yaml
 from action_step import run_action_step
 
-from sdg_ci.check import CheckSummary
+from sdg_ci.records.check import CheckSummary
 from sdg_ci.report.github import check_outputs
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,8 +1,9 @@
 """A stand-in for the GitHub REST API on 127.0.0.1, for the publishing tests.
 
-It serves the issue-comment endpoints the check uses, records every request (method, path,
-query, headers, body), paginates listings with real `Link` headers (small pages, so the
-client must follow them), and can be told to answer 403/404/500 for chosen methods.
+It serves the issue-comment endpoints the check uses (and `GET /user`, `GET .../pulls/N`),
+records every request (method, path, query, headers, body), paginates listings with real
+`Link` headers (small pages, so the client must follow them), and can be told to answer
+403/404/500 for chosen methods.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class FakeGitHub:
     comments: dict[int, list[dict]] = field(default_factory=dict)  # PR number -> comments
     requests: list[Recorded] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)  # method -> HTTP status to answer
+    # who the token belongs to (GET /user); None: an installation token, which gets 403
+    viewer: str | None = None
+    pulls: dict[int, str] = field(default_factory=dict)  # PR number -> head SHA
     next_id: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
@@ -93,6 +97,17 @@ class FakeGitHub:
                     status = fake.fail[self.command]
                     messages = {403: "Resource not accessible by integration", 404: "Not Found"}
                     return self._send(status, {"message": messages.get(status, "Server Error")})
+                if parts.path == "/user" and self.command == "GET":
+                    if fake.viewer is None:
+                        return self._send(403, {"message": "Resource not accessible by "
+                                                "integration"})
+                    return self._send(200, {"login": fake.viewer, "type": "User"})
+                m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/pulls/(\d+)", parts.path)
+                if m and self.command == "GET":
+                    sha = fake.pulls.get(int(m.group(3)))
+                    if sha is None:
+                        return self._send(404, {"message": "Not Found"})
+                    return self._send(200, {"number": int(m.group(3)), "head": {"sha": sha}})
                 m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments", parts.path)
                 if m and self.command == "GET":
                     number = int(m.group(3))
@@ -114,7 +129,8 @@ class FakeGitHub:
                     return self._send(200, chunk, headers)
                 if m and self.command == "POST":
                     comment = fake.add_comment(int(m.group(3)), body["body"],
-                                               login="github-actions[bot]", user_type="Bot",
+                                               login=fake.viewer or "github-actions[bot]",
+                                               user_type="User" if fake.viewer else "Bot",
                                                association="NONE")
                     return self._send(201, comment)
                 m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", parts.path)

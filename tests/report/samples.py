@@ -1,13 +1,9 @@
 """Check summaries built by hand for the rendering and publishing tests."""
 
-from sdg_ci.check import (
-    CheckSummary,
-    FileValidation,
-    LeafChangeInfo,
-    PullRequestInfo,
-)
 from sdg_ci.config import GatesConfig
-from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.diagnostics import Diagnostic, FileResult
+from sdg_ci.records.check import CheckSummary, PullRequestInfo, check_problems
+from sdg_ci.records.diff import LeafChange
 from sdg_ci.records.run import (
     LeafSummary,
     ModelInfo,
@@ -74,7 +70,7 @@ def check(generation=None, validation=None, changes=None, gates_config=None,
           **kw) -> CheckSummary:
     generation = generation if generation is not None else run()
     if changes is None:
-        changes = [LeafChangeInfo(path=lf.path, status=lf.status) for lf in generation.leaves]
+        changes = [LeafChange(path=lf.path, status=lf.status) for lf in generation.leaves]
     summary = CheckSummary(
         base="origin/main",
         merge_base="a" * 40,
@@ -82,7 +78,7 @@ def check(generation=None, validation=None, changes=None, gates_config=None,
         changes=changes,
         validation=validation
         if validation is not None
-        else [FileValidation(path=c.path, valid=True) for c in changes if c.status != "deleted"],
+        else [valid_file(c.path) for c in changes if c.status != "deleted"],
         generation=generation,
         pull_request=PullRequestInfo(repository="octo/taxonomy", number=7, head_sha=HEAD_SHA,
                                      base_ref="main"),
@@ -91,17 +87,18 @@ def check(generation=None, validation=None, changes=None, gates_config=None,
         **kw,
     )
     summary.gates = evaluate(generation, gates_config or GatesConfig())
-    from sdg_ci.check import _problems
-
-    summary.problems = _problems(summary)
+    summary.problems = check_problems(summary)
     summary.verdict = "fail" if summary.problems else "pass"
     return summary
 
 
+def valid_file(path: str) -> FileResult:
+    return FileResult(path=path)
+
+
 def invalid_file(path=INVALID, message="seed_examples has 3 items; at least 5 are required"):
-    return FileValidation(
+    return FileResult(
         path=path,
-        valid=False,
         errors=[Diagnostic(line=12, column=3, code="Q201", message=message,
                          yaml_path=".seed_examples")],
         warnings=[Diagnostic(line=2, column=1, code="Q301", message="document_outline is short",

@@ -4,8 +4,7 @@ import pytest
 import samples
 from pydantic import ValidationError
 
-from sdg_ci.check import load_gates
-from sdg_ci.config import Config, GatesConfig, GateSettings
+from sdg_ci.config import Config, GatesConfig, GateSettings, load_gates
 from sdg_ci.errors import SdgCiError
 from sdg_ci.report.gates import evaluate, evaluate_leaf, failures, settings_for
 

@@ -8,7 +8,7 @@ import pytest
 import samples
 from samples import HEAD_SHA, INVALID
 
-from sdg_ci.check import LeafChangeInfo
+from sdg_ci.records.diff import LeafChange
 from sdg_ci.report import github
 from sdg_ci.report.github import (
     GitHubApiError,
@@ -118,9 +118,9 @@ def test_annotations_for_diagnostics_gates_and_notes():
     from sdg_ci.config import GatesConfig, GateSettings
 
     run = samples.run(samples.leaf(notes=["teacher too weak: 9 of 10 replies did not parse"]))
-    changes = [LeafChangeInfo(path=samples.SKILL, status="modified"),
-               LeafChangeInfo(path=INVALID, status="added")]
-    validation = [samples.FileValidation(path=samples.SKILL, valid=True), samples.invalid_file()]
+    changes = [LeafChange(path=samples.SKILL, status="modified"),
+               LeafChange(path=INVALID, status="added")]
+    validation = [samples.valid_file(samples.SKILL), samples.invalid_file()]
     summary = samples.check(run, validation, changes,
                             gates_config=GatesConfig(default=GateSettings(min_kept_pairs=99)))
     summary.taxonomy = "taxonomy"
@@ -187,7 +187,8 @@ def test_listing_is_paginated(fake_github, tmp_path):
                                    user_type="Bot")
     result = upsert_comment(fast_client(env), "octo/taxonomy", 7, mark + "\nnew", mark)
     assert result.action == "updated" and result.id == ours["id"]
-    pages = [r.query.get("page", ["1"])[0] for r in fake_github.calls("GET")]
+    listings = [r for r in fake_github.calls("GET") if r.path.endswith("/comments")]
+    pages = [r.query.get("page", ["1"])[0] for r in listings]
     assert pages == ["1", "2", "3"]
     assert fake_github.calls("POST") == []
 
@@ -199,10 +200,41 @@ def test_a_planted_marker_is_not_hijacked(fake_github, tmp_path):
     result = upsert_comment(fast_client(env), "octo/taxonomy", 7, mark + "\nreal", mark)
     assert result.action == "created"
     assert planted["body"] == mark + "\nI planted this"
-    # a writer's comment (a PAT owned by a maintainer) counts as ours
+    # the comment of the token's own user (a PAT owned by a maintainer) counts as ours
     fake_github.comments[7].clear()
+    fake_github.viewer = "someone"
     mine = fake_github.add_comment(7, mark + "\nold", association="MEMBER")
     assert upsert_comment(fast_client(env), "octo/taxonomy", 7, mark, mark).id == mine["id"]
+
+
+@pytest.mark.parametrize("login, user_type, association", [
+    ("another-bot[bot]", "Bot", "NONE"),  # any other bot or app
+    ("maintainer", "User", "MEMBER"),  # a member who is not the token's user
+    ("github-actions[bot]", "Bot", "NONE"),  # the Actions bot, when the token is a PAT
+])
+def test_only_the_tokens_own_comment_is_adopted(fake_github, tmp_path, login, user_type,
+                                                association):
+    env = env_for(fake_github, tmp_path)
+    mark = marker("")
+    if login == "github-actions[bot]":
+        fake_github.viewer = "ci-user"
+    other = fake_github.add_comment(7, mark + "\ntheirs", login=login, user_type=user_type,
+                                    association=association)
+    result = upsert_comment(fast_client(env), "octo/taxonomy", 7, mark + "\nours", mark)
+    assert result.action == "created"
+    assert other["body"] == mark + "\ntheirs"
+    assert fake_github.calls("PATCH") == []
+
+
+def test_the_actions_token_adopts_the_actions_bot_comment(fake_github, tmp_path):
+    """GITHUB_TOKEN cannot read GET /user (403): it writes as github-actions[bot]."""
+    env = env_for(fake_github, tmp_path)
+    mark = marker("")
+    ours = fake_github.add_comment(7, mark + "\nold", login="github-actions[bot]",
+                                   user_type="Bot", association="NONE")
+    result = upsert_comment(fast_client(env), "octo/taxonomy", 7, mark + "\nnew", mark)
+    assert (result.action, result.id) == ("updated", ours["id"])
+    assert [r.path for r in fake_github.calls("GET")][0] == "/user"
 
 
 def test_markers_are_per_taxonomy():
@@ -313,3 +345,54 @@ def test_a_check_that_cannot_run_says_why_in_the_job_summary(tmp_path):
     quiet = io.StringIO()
     github.publish_failure(GitHubEnv.from_environ({}), "x", out=quiet)
     assert quiet.getvalue() == ""
+
+
+# ------------------------------------------------- a pull request number from an input
+
+
+def workflow_run_env(fake, tmp_path, number="9", head=HEAD_SHA) -> GitHubEnv:
+    """The example privileged workflow: a workflow_run event (no PR in the payload for a
+    fork), the number read from the PR run's artifact, the head from the event."""
+    event = tmp_path / "workflow_run.json"
+    event.write_text(json.dumps({"workflow_run": {"head_sha": head, "pull_requests": []}}))
+    return env_for(fake, tmp_path, GITHUB_EVENT_NAME="workflow_run",
+                   GITHUB_EVENT_PATH=str(event), SDG_CI_PR_NUMBER=number,
+                   SDG_CI_HEAD_SHA=head, GITHUB_BASE_REF="")
+
+
+def test_an_input_pr_number_is_checked_against_the_head(fake_github, tmp_path):
+    fake_github.pulls[9] = HEAD_SHA
+    env = workflow_run_env(fake_github, tmp_path)
+    assert env.pr_number() == 9 and env.pr_number_from_input()
+    summary = samples.check()
+    summary.pull_request = env.pull_request_info()
+    done = publish(summary, "x\n", env, out=io.StringIO(), client=fast_client(env))
+    assert done[0].startswith("PR comment created")
+    assert fake_github.calls("GET")[0].path == "/repos/octo/taxonomy/pulls/9"
+
+
+@pytest.mark.parametrize("pulls", [{9: "d" * 40}, {}])  # another head; no such PR
+def test_an_input_pr_number_naming_another_pr_writes_nothing(fake_github, tmp_path, pulls):
+    fake_github.pulls.update(pulls)
+    other = fake_github.add_comment(9, marker("") + "\nanother PR's summary",
+                                    login="github-actions[bot]", user_type="Bot")
+    env = workflow_run_env(fake_github, tmp_path)
+    summary = samples.check()
+    summary.pull_request = env.pull_request_info()
+    out = io.StringIO()
+    done = publish(summary, "## report\n", env, out=out, client=fast_client(env))
+    assert not any(d.startswith("PR comment") for d in done)
+    assert fake_github.calls("POST") == [] and fake_github.calls("PATCH") == []
+    assert other["body"].endswith("another PR's summary")
+    assert re.search(r"^::notice title=sdg-ci::not posting the PR comment: .*PR #9", out.getvalue(),
+                     re.M)
+    step = (tmp_path / "step_summary.md").read_text()
+    assert step.startswith("> [!NOTE]\n> not posting the PR comment") and "## report" in step
+
+
+def test_the_events_own_pr_number_needs_no_check(fake_github, tmp_path):
+    env = env_for(fake_github, tmp_path, SDG_CI_PR_NUMBER="7")
+    assert env.pr_number() == 7 and not env.pr_number_from_input()
+    publish(samples.check(), "x\n", env, out=io.StringIO(), client=fast_client(env))
+    assert not any("/pulls/" in r.path for r in fake_github.requests)
+    assert len(fake_github.calls("POST")) == 1

@@ -6,8 +6,9 @@ import samples
 from mdcheck import assert_safe, tables
 from samples import DELETED, HEAD_SHA, INVALID, KNOWLEDGE, SKILL
 
-from sdg_ci.check import CheckSummary, LeafChangeInfo
 from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.records.check import CheckSummary
+from sdg_ci.records.diff import LeafChange
 from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample
 from sdg_ci.report.escape import ZWSP
 from sdg_ci.report.render import render, render_run
@@ -22,14 +23,14 @@ def full_check():
                                                 rating=3)]),
     )
     changes = [
-        LeafChangeInfo(path=SKILL, status="modified"),
-        LeafChangeInfo(path=KNOWLEDGE, status="added"),
-        LeafChangeInfo(path=INVALID, status="added"),
-        LeafChangeInfo(path=DELETED, status="deleted"),
+        LeafChange(path=SKILL, status="modified"),
+        LeafChange(path=KNOWLEDGE, status="added"),
+        LeafChange(path=INVALID, status="added"),
+        LeafChange(path=DELETED, status="deleted"),
     ]
     validation = [
-        samples.FileValidation(path=SKILL, valid=True),
-        samples.FileValidation(path=KNOWLEDGE, valid=True),
+        samples.valid_file(SKILL),
+        samples.valid_file(KNOWLEDGE),
         samples.invalid_file(),
     ]
     return samples.check(run, validation, changes)
@@ -189,9 +190,9 @@ def hostile_leaf(path=SKILL, size=100_000, n_examples=3):
 def test_hostile_text_is_safe():
     run = samples.run(hostile_leaf())
     bad = samples.invalid_file(message=HOSTILE)
-    changes = [LeafChangeInfo(path=SKILL, status="modified"),
-               LeafChangeInfo(path=INVALID, status="added")]
-    summary = samples.check(run, [samples.FileValidation(path=SKILL, valid=True), bad], changes)
+    changes = [LeafChange(path=SKILL, status="modified"),
+               LeafChange(path=INVALID, status="added")]
+    summary = samples.check(run, [samples.valid_file(SKILL), bad], changes)
     text = render(summary)
     assert_safe(text)
     assert "evil\\.example/beacon\\.png" in text  # shown as text, not loaded
@@ -203,7 +204,7 @@ def test_hostile_paths_cannot_break_tables_or_links():
     path = "compositional_skills/a|b)`x`/[y](https:/evil.example)/@octocat/<img>/qna.yaml"
     run = samples.run(samples.leaf(path=path))
     bad = samples.invalid_file(path=path)
-    changes = [LeafChangeInfo(path=path, status="added", old_path="x|y/qna.yaml")]
+    changes = [LeafChange(path=path, status="added", old_path="x|y/qna.yaml")]
     text = render(samples.check(run, [bad], changes))
     assert_safe(text)
     assert re.search(r"/blob/c{40}/compositional_skills/a%7Cb%29%60x%60/%5By%5D%28https%3A/", text)
@@ -233,7 +234,7 @@ def test_thousands_of_diagnostics_still_fit():
                                   message=HOSTILE * 3) for i in range(300)]
     for f in files:
         f.errors = f.errors * 40
-    changes = [LeafChangeInfo(path=f.path, status="added") for f in files]
+    changes = [LeafChange(path=f.path, status="added") for f in files]
     summary = samples.check(samples.run(), files, changes)
     text = render(summary)
     assert_safe(text)
