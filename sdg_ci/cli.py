@@ -13,7 +13,7 @@ import sys
 from sdg_ci import __version__
 from sdg_ci.errors import SdgCiError
 
-COMMANDS = ("validate", "diff", "generate", "check", "build")
+COMMANDS = ("validate", "diff", "generate", "check", "build", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

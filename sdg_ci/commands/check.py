@@ -49,6 +49,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from sdg_ci.check import CheckOptions, run_check
     from sdg_ci.report.escape import plain
+    from sdg_ci.report.html import write_html_report
     from sdg_ci.taxonomy.root import find_taxonomy_root
 
     root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
@@ -83,4 +84,5 @@ def run(args) -> int:
     if s.generation_error:
         print(f"sdg-ci: error: generation failed: {plain(s.generation_error, 1000)}",
               file=sys.stderr)
+    print(f"  report: {write_html_report(out, taxonomy_root=root)}")
     return outcome.exit_code

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sdg_ci.config import ModelEndpoint, load_config
 from sdg_ci.errors import SdgCiError
+from sdg_ci.report.html import write_html_report
 from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
 from sdg_ci.taxonomy.root import find_taxonomy_root
 
@@ -58,6 +59,7 @@ def run(args) -> int:
     out = Path(args.out)
     summary = generate(root, leaf_files, config, out, statuses, progress=not args.no_progress)
     print_summary(summary, out)
+    write_html_report(out, taxonomy_root=root)
     return 0 if summary.pairs_kept > 0 else 1
 
 

@@ -153,8 +153,11 @@ def seed_examples(taxonomy_root: Path, leaf_path: str) -> tuple[list[dict], str 
     """A leaf's seed examples, flat ({context?, question, answer}), or why there are none."""
     from sdg_ci.taxonomy.leaf import LeafReadError, is_leaf_path, load_leaf
 
-    if not is_leaf_path(leaf_path) or _inside(taxonomy_root, leaf_path) is None:
+    path = _inside(taxonomy_root, leaf_path)
+    if not is_leaf_path(leaf_path) or path is None:
         return [], f"{leaf_path}: not a leaf path; no seed examples"
+    if not path.is_file():
+        return [], None  # not this taxonomy's leaf (or since deleted): counted by the caller
     try:
         leaf = load_leaf(taxonomy_root, leaf_path)
     except (LeafReadError, OSError) as exc:
@@ -242,8 +245,10 @@ def collect(out_dir: Path, taxonomy_root: Path | None = None) -> ReportData:
     check = _read_json(out_dir / CHECK_FILE, notes)
     balance = _read_json(out_dir / BALANCE_FILE, notes)
     if summary is None and check is None and balance is None:
-        raise SdgCiError(f"{out_dir}: no {SUMMARY_FILE}, {CHECK_FILE} or {BALANCE_FILE}: "
-                         "not the output folder of an sdg-ci run")
+        if not (out_dir / MANIFEST_FILE).is_file():
+            raise SdgCiError(f"{out_dir}: no {SUMMARY_FILE}, {CHECK_FILE} or "
+                             f"{MANIFEST_FILE}: not the output folder of an sdg-ci run")
+        notes.append("this dataset has no generation run to show yet")
     if check is not None:
         data.check = _check_entry(check)
         if summary is None and isinstance(check.get("generation"), dict):
@@ -252,15 +257,17 @@ def collect(out_dir: Path, taxonomy_root: Path | None = None) -> ReportData:
     if summary is None:
         return data
     data.run = _run_entry(summary)
+    no_seeds = 0
     for index, leaf in enumerate(s for s in summary.get("leaves") or [] if isinstance(s, dict)):
         entry = _leaf_entry(leaf)
         entry["kept_rows"] = entry["rejected_rows"] = 0
+        entry["examples"] = []
         if taxonomy_root is not None:
             entry["examples"], why = seed_examples(Path(taxonomy_root), entry["path"])
             if why:
                 notes.append(why)
-        else:
-            entry["examples"] = []
+            leaf_file = _inside(Path(taxonomy_root), entry["path"])
+            no_seeds += not why and not (leaf_file and leaf_file.is_file())
         for key, kept in (("data_file", True), ("rejected_file", False)):
             path = _inside(run_dir, leaf.get(key))
             if path is None or not path.is_file():
@@ -271,4 +278,6 @@ def collect(out_dir: Path, taxonomy_root: Path | None = None) -> ReportData:
             entry["kept_rows" if kept else "rejected_rows"] = len(rows)
             data.rows += rows
         data.leaves.append(entry)
+    if no_seeds:
+        notes.append(f"seed examples: {no_seeds} leaves not found under {taxonomy_root}")
     return data
