@@ -42,7 +42,14 @@ class ReportData:
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False)
     if len(text) > MAX_TEXT:
         return text[:MAX_TEXT] + f"… ({len(text) - MAX_TEXT} more characters in the JSONL)"
     return text

@@ -6,6 +6,7 @@
   "use strict";
   const SVGNS = "http://www.w3.org/2000/svg";
   const PAGE_SIZE = 50;
+  const started = performance.now();
   const DATA = JSON.parse(document.getElementById("report-data").textContent);
   const rows = DATA.rows || [];
   const leaves = DATA.leaves || [];
@@ -472,7 +473,6 @@
     return { matched: matched.length, ms: performance.now() - started };
   }
 
-  const started = performance.now();
   renderHeader();
   renderCheck();
   renderNotes();
