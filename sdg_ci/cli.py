@@ -18,7 +18,7 @@ from sdg_ci import __version__
 from sdg_ci.errors import SdgCiError
 from sdg_ci.taxonomy.root import find_taxonomy_root
 
-COMMANDS = ("validate", "diff", "generate", "check", "build")
+COMMANDS = ("validate", "diff", "generate", "check", "build", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sdg_ci.build import MANIFEST, TRAIN, BuildResult, build_dataset
 from sdg_ci.report.escape import plain
+from sdg_ci.report.html import write_html_report
 from sdg_ci.settings import load_settings
 
 
@@ -89,6 +90,7 @@ def run(root: Path, options: BuildOptions) -> int:
         print(render_text(result))
     for note in result.notes:
         print(f"note: {plain(note, None)}", file=sys.stderr)
+    write_html_report(result.dataset, taxonomy_root=root)
     return 1 if result.incomplete else 0
 
 

@@ -90,6 +90,7 @@ def run(root: Path, options: CheckCommand) -> int:
     from sdg_ci.check import CheckDiffError, publish_check, publish_check_failure, run_check
     from sdg_ci.report.escape import plain
     from sdg_ci.report.github import GitHubEnv, mask_secrets
+    from sdg_ci.report.html import write_html_report
     from sdg_ci.settings import secret_env_names
 
     environ = options.check.environ
@@ -109,6 +110,7 @@ def run(root: Path, options: CheckCommand) -> int:
           f"pairs kept: {s.pairs_kept}; gates failed: {len(s.gate_failures)}")
     print(f"  summary: {out / 'summary.md'}")
     print(f"  check record: {out / 'check.json'}")
+    print(f"  report: {plain(str(write_html_report(out, taxonomy_root=root)), None)}")
     if s.generation is not None:
         print(f"  data: {out} (summary.json, per-leaf JSONL)")
     for line in published:

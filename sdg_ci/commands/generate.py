@@ -14,6 +14,7 @@ from pathlib import Path
 from sdg_ci.errors import SdgCiError
 from sdg_ci.records.run import RunSummary
 from sdg_ci.report.escape import plain
+from sdg_ci.report.html import write_html_report
 from sdg_ci.settings import ModelOverrides, load_settings
 from sdg_ci.taxonomy.gitdiff import diff_taxonomy
 from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
@@ -93,6 +94,7 @@ def run(root: Path, options: GenerateOptions) -> int:
     summary = generate(root, leaf_files, config, options.out, statuses,
                        progress=options.progress)
     print_summary(summary, options.out)
+    write_html_report(options.out, taxonomy_root=root)
     return 0 if summary.pairs_kept > 0 else 1
 
 
