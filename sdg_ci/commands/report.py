@@ -5,10 +5,17 @@ Exit status: 0 the report was written, 2 the folder holds no run record (or usag
 
 from __future__ import annotations
 
+import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
+from sdg_ci.errors import SdgCiError
+from sdg_ci.report.escape import plain
+from sdg_ci.report.html import write_html_report
+from sdg_ci.taxonomy.root import find_taxonomy_root
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "report",
         help="write a self-contained HTML report of a run's data (every pair and rejection)",
@@ -29,21 +36,33 @@ def register(sub) -> None:
                       help="the output folder of an sdg-ci run (holding summary.json)")
     html.add_argument("--no-seeds", action="store_true",
                       help="do not look for the taxonomy (no seed examples in the report)")
-    html.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from sdg_ci.errors import SdgCiError
-    from sdg_ci.report.html import write_html_report
+# the taxonomy is optional here (it only adds the seed examples): the CLI hands over -C as
+# given instead of requiring a taxonomy root
+ROOTS_FROM_PATHS = True
 
-    root = None
-    if args.taxonomy:
-        root = Path(args.taxonomy).resolve()
-    elif not args.no_seeds:
-        from sdg_ci.taxonomy.root import find_taxonomy_root
 
-        root = find_taxonomy_root()  # a leaf not found there is reported without seeds
-    if not args.out_dir.is_dir():
-        raise SdgCiError(f"{args.out_dir}: no such folder")
-    print(f"wrote {write_html_report(args.out_dir, taxonomy_root=root)}")
+@dataclass(frozen=True)
+class ReportOptions:
+    out_dir: Path
+    seeds: bool = True  # look for the taxonomy, to show each leaf's seed examples
+
+
+def options_from_args(args: argparse.Namespace) -> ReportOptions:
+    return ReportOptions(out_dir=args.out_dir, seeds=not args.no_seeds)
+
+
+def run(taxonomy: str | None, options: ReportOptions) -> int:
+    root: Path | None = None
+    if taxonomy:
+        root = Path(taxonomy).resolve()
+    elif options.seeds:
+        try:
+            root = find_taxonomy_root()
+        except SdgCiError:
+            root = None  # no taxonomy here: the report has no seed examples
+    if not options.out_dir.is_dir():
+        raise SdgCiError(f"{plain(str(options.out_dir), None)}: no such folder")
+    print(f"wrote {plain(str(write_html_report(options.out_dir, taxonomy_root=root)), None)}")
     return 0

@@ -14,15 +14,10 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "generate")]
 
 from chromium_driver import find_chromium  # noqa: E402
 from gen_taxonomy import FREEFORM, make_config, make_taxonomy  # noqa: E402
+from hostile_text import HOSTILE_ANSWER, HOSTILE_SEED  # noqa: E402
 from openai_server import FakeOpenAI, default_reply  # noqa: E402
 
 from sdg_ci.cli import main  # noqa: E402
-
-# each would, if it ever ran, leave a mark the tests look for
-HOSTILE_SEED = ("<img src=x onerror=\"document.title='pwned';"
-                "document.body.setAttribute('data-pwned','seed')\">")
-HOSTILE_ANSWER = ("</script><script>document.title='pwned'</script><!-- "
-                  "<img src=x onerror=\"document.body.setAttribute('data-pwned','answer')\">")
 
 
 def hostile_answers(stage: str, body: dict, choice: int) -> str | None:

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from chromium_driver import DevTools, dump_dom, page_url
-from conftest import HOSTILE_ANSWER
 from gen_taxonomy import FREEFORM
+from hostile_text import HOSTILE_ANSWER
 
 from sdg_ci.report.html import REPORT_FILE, write_html_report
 

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import HOSTILE_ANSWER, HOSTILE_SEED
+from hostile_text import HOSTILE_ANSWER, HOSTILE_SEED
 
 from sdg_ci.cli import main
 from sdg_ci.errors import SdgCiError
