@@ -219,7 +219,7 @@ class _Builder:
         return self._merged_pairs(node, depth + 1) + own
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
-        if node.tag in (_STR_TAG, _VALUE_TAG):  # most values: what SafeConstructor would return, cheaper
+        if node.tag in (_STR_TAG, _VALUE_TAG):  # most values: what SafeConstructor gives, cheaper
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)

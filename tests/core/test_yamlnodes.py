@@ -149,16 +149,17 @@ def test_merge_key_bombs_are_refused_at_once():
 
 def test_merged_alias_bombs_count_what_they_merge():
     lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    lines += [f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")]
+    lines += [
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]"
+        for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
     lines.append("leaf: {<<: {payload: *i}}")
     with pytest.raises(YamlLoadError) as exc:
         load_with_marks("\n".join(lines) + "\n")
     assert exc.value.code == "Q002"
 
 
-@pytest.mark.parametrize(
-    "text", ["a: &a [*a]\n", "a: &a {<<: *a}\n", "a: &a {x: [{y: *a}]}\n"]
-)
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "a: &a {<<: *a}\n", "a: &a {x: [{y: *a}]}\n"])
 def test_a_node_that_contains_itself_is_refused_not_looped_on(text):
     with pytest.raises(YamlLoadError) as exc:
         load_with_marks(text)
