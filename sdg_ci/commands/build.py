@@ -9,7 +9,7 @@ from pathlib import Path
 from sdg_ci.build import MANIFEST, TRAIN, BuildResult, build_dataset
 from sdg_ci.config import load_config
 from sdg_ci.report.escape import plain
-from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.taxonomy.root import taxonomy_root
 
 
 def register(sub) -> None:
@@ -41,7 +41,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
+    root = taxonomy_root(args.taxonomy)
     config = load_config(root, args.config)
     result = build_dataset(
         root,

@@ -49,9 +49,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from sdg_ci.check import CheckOptions, run_check
     from sdg_ci.report.escape import plain
-    from sdg_ci.taxonomy.root import find_taxonomy_root
+    from sdg_ci.taxonomy.root import taxonomy_root
 
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
+    root = taxonomy_root(args.taxonomy)
     options = CheckOptions(
         base=args.base,
         out_dir=Path(args.out),

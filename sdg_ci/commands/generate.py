@@ -13,7 +13,7 @@ from pathlib import Path
 from sdg_ci.config import ModelEndpoint, load_config
 from sdg_ci.errors import SdgCiError
 from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
-from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.taxonomy.root import taxonomy_root
 
 
 def register(sub) -> None:
@@ -49,7 +49,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from sdg_ci.generate.run import generate
 
-    root = Path(args.taxonomy).resolve() if args.taxonomy else find_taxonomy_root()
+    root = taxonomy_root(args.taxonomy)
     config = load_config(root, Path(args.config) if args.config else None)
     apply_flags(config.generate, args)
     leaf_files, statuses = pick_leaves(root, args)
