@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sdg_ci import __version__
 from sdg_ci.errors import SdgCiError
-from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.taxonomy.root import taxonomy_root as resolve_taxonomy_root
 
 COMMANDS = ("validate", "diff", "generate", "check", "build", "report")
 
@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def taxonomy_root(flag: str | None) -> Path:
-    """The taxonomy root a command works on: `-C PATH`, else found above the cwd."""
-    return Path(flag).resolve() if flag else find_taxonomy_root()
+    """The taxonomy root a command works on: `-C PATH`, else found above the cwd; a folder
+    that is not a taxonomy is a usage error (see `taxonomy.root.taxonomy_root`)."""
+    return resolve_taxonomy_root(flag)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdg_ci.report.escape import plain
 from sdg_ci.taxonomy.gitdiff import EMPTY_BASE, DiffResult, diff_taxonomy, misnamed_message
 
 
@@ -99,7 +100,7 @@ def run(root: Path, options: DiffOptions) -> int:
 def describe(result: DiffResult) -> str:
     """One line on stderr saying what was compared with what."""
     if result.mode == "filesystem":
-        return f"{result.root} is not in a git repository: every leaf counts as added"
+        return f"{plain(result.root, None)} is not in a git repository: every leaf counts as added"
     new = {
         "working-tree": "the working tree",
         "staged": "the index",
@@ -109,18 +110,22 @@ def describe(result: DiffResult) -> str:
     if result.base == EMPTY_BASE or result.merge_base is None:
         return f"comparing {new} with an empty taxonomy"
     where = "" if result.base == result.merge_base else f" at {_short(result.merge_base)}"
-    return f"comparing {new} with {result.base}{where}"
+    return f"comparing {new} with {plain(result.base, None)}{where}"
 
 
 def render_text(result: DiffResult) -> str:
+    """One line per leaf; paths come from the repository (a pull request names them), so
+    each goes through `plain()`: a newline in a folder name cannot start a line of its own,
+    nor a GitHub workflow command."""
     lines = []
     for leaf in result.leaves:
-        line = f"{leaf.status:<9} {leaf.path}"
+        line = f"{leaf.status:<9} {plain(leaf.path, None)}"
         if leaf.old_path:
-            line += f" (from {leaf.old_path})"
+            line += f" (from {plain(leaf.old_path, None)})"
         lines.append(f"{line}  [{', '.join(leaf.reasons)}]")
     for m in result.misnamed:
-        lines.append(f"{'misnamed':<9} {m.path} ({m.status}): {misnamed_message(m)}")
+        advice = plain(misnamed_message(m), None)
+        lines.append(f"{'misnamed':<9} {plain(m.path, None)} ({m.status}): {advice}")
     lines.append(result.count_line())
     return "\n".join(lines)
 

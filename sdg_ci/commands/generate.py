@@ -7,6 +7,7 @@ generated, 2 on a usage error. Leaves are not validated here: `sdg-ci check` doe
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,10 +111,11 @@ def pick_leaves(root: Path, options: GenerateOptions) -> tuple[list[str], dict[s
         raise SdgCiError("name the leaves to generate for (LEAF ...) or pass --changed")
     paths = []
     for name in options.leaves:  # relative to the current folder, else to the taxonomy root
-        path = Path(name) if Path(name).exists() else root / name
-        if not path.exists():
+        # lexists: a link that leads nowhere (a loop) is still a leaf to report, not a typo
+        path = Path(name) if os.path.lexists(name) else root / name
+        if not os.path.lexists(path):
             raise SdgCiError(f"{name}: no such file or folder")
-        paths.append(path.resolve())
+        paths.append(path.resolve() if path.exists() else Path(os.path.abspath(path)))
     found = [f for f in find_leaf_files(root, paths) if is_leaf_path(f)]
     if not found:
         raise SdgCiError("no qna.yaml leaf under " + ", ".join(map(str, paths)))

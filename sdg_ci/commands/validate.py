@@ -18,8 +18,9 @@ from pathlib import Path
 from sdg_ci.config import load_config
 from sdg_ci.diagnostics import FileResult
 from sdg_ci.errors import SdgCiError
+from sdg_ci.report.escape import plain
 from sdg_ci.settings import in_github_actions
-from sdg_ci.taxonomy.root import find_taxonomy_root
+from sdg_ci.taxonomy.root import find_taxonomy_root, is_taxonomy, not_a_taxonomy
 from sdg_ci.validate import PROFILES, find_leaves
 from sdg_ci.validate.engine import check_files
 from sdg_ci.validate.profiles import get_profile
@@ -155,14 +156,20 @@ def _group_by_root(taxonomy: str | None, raw_paths: list[str]) -> dict[Path, lis
         root = Path(taxonomy)
         if not root.is_dir():
             raise SdgCiError(f"taxonomy root is not a folder: {taxonomy}")
-        return {root.resolve(): paths or None}
-    if not paths:
-        return {find_taxonomy_root(Path.cwd()): None}
-    groups: dict[Path, list[Path] | None] = {}
-    for path in paths:
-        start = path if path.is_dir() and not path.is_symlink() else path.parent
-        root = find_taxonomy_root(start.absolute())
-        groups.setdefault(root, []).append(path)  # type: ignore[union-attr]
+        groups: dict[Path, list[Path] | None] = {root.resolve(): paths or None}
+    elif not paths:
+        groups = {find_taxonomy_root(Path.cwd()): None}
+    else:
+        groups = {}
+        for path in paths:
+            start = path if path.is_dir() and not path.is_symlink() else path.parent
+            root = find_taxonomy_root(start.absolute())
+            groups.setdefault(root, []).append(path)  # type: ignore[union-attr]
+    for root, named in groups.items():
+        # a folder is searched as a taxonomy; files named one by one are each answered
+        searched = named is None or any(p.is_dir() and not p.is_symlink() for p in named)
+        if searched and not is_taxonomy(root):
+            raise not_a_taxonomy(root)
     return groups
 
 
@@ -217,7 +224,7 @@ def summary_line(
         where = ", ".join(str(p) for ps in groups.values() for p in (ps or [])) or ", ".join(
             str(r) for r in groups
         )
-        return f"no qna.yaml files found under {where}"
+        return f"no qna.yaml files found under {plain(where, None)}"
     head = f"{_plural(c['files'], 'file')} checked: "
     tail = f"{_plural(c['errors'], 'error')}, {_plural(c['warnings'], 'warning')}"
     if c["invalid"]:
@@ -226,10 +233,16 @@ def summary_line(
 
 
 def _text_lines(path: str, result: FileResult) -> Iterator[str]:
-    diags = sorted([*result.errors, *result.warnings])
-    for d in diags:
-        where = f" [{d.yaml_path}]" if d.yaml_path else ""
-        yield f"{path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}{where}"
+    """`path:line:column: severity code message [yaml path]`, one line whatever the file's
+    name, keys or values hold: they go through `plain()`, and a path that would begin the
+    line with `::` (a GitHub workflow command) is written `./::...`."""
+    shown = plain(path, None)
+    if shown.startswith("::"):
+        shown = "./" + shown
+    for d in sorted([*result.errors, *result.warnings]):
+        where = f" [{plain(d.yaml_path, None)}]" if d.yaml_path else ""
+        message = plain(d.message, None)
+        yield f"{shown}:{d.line}:{d.column}: {d.severity} {d.code} {message}{where}"
 
 
 def _github_lines(path: str, result: FileResult) -> Iterator[str]:

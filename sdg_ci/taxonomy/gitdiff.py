@@ -12,7 +12,8 @@ files to leaves:
   (it moved), `attribution` (the `attribution.txt` beside it was added, changed or
   removed), `document` (a knowledge leaf's `document.repo/commit/patterns` changed);
 - a changed file that looks like a leaf but is not one (`qna.yml`, `QnA.yaml`, or a
-  `qna.yaml` outside the leaf roots) is reported under `misnamed`, never skipped.
+  `qna.yaml` outside the leaf roots) is reported under `misnamed`, never skipped; the
+  upstream taxonomy's own `foundational_skills/` tree holds no leaves and is not listed.
 
 Modes: `working-tree` (local default: commits, staged, unstaged and untracked changes),
 `staged` (the index, for pre-commit), `committed` (HEAD only, the default in CI) and
@@ -36,6 +37,7 @@ from sdg_ci.records.diff import LeafChange  # re-exported: the diff's record typ
 from sdg_ci.settings import default_pr_base, in_github_actions
 from sdg_ci.taxonomy.leaf import (
     LEAF_NAME,
+    LEAF_ROOTS,
     find_leaf_files,
     is_leaf_lookalike,
     is_leaf_path,
@@ -49,6 +51,7 @@ STATUS_ORDER = (MODIFIED, ADDED, RENAMED, DELETED)
 CONTENT, MOVED, ATTRIBUTION, DOCUMENT = "content", "renamed", "attribution", "document"
 REASON_ORDER = (CONTENT, MOVED, ATTRIBUTION, DOCUMENT)
 MISNAMED, MISPLACED = "misnamed", "misplaced"
+FOUNDATIONAL = "foundational_skills"
 
 ATTRIBUTION_NAME = "attribution.txt"
 EMPTY_BASE = "empty"
@@ -113,8 +116,17 @@ class DiffResult:
 
 def misnamed_message(change: LeafChange) -> str:
     """Why a misnamed file is not a leaf, and what to do."""
-    name = PurePosixPath(change.path).name
+    parts = PurePosixPath(change.path).parts
+    name = parts[-1]
     if MISPLACED in change.reasons:
+        inner = next((i for i, p in enumerate(parts[1:-1], 1) if p in LEAF_ROOTS), None)
+        if inner is not None:  # already under a leaf folder, of a taxonomy inside this one
+            nested = "/".join(parts[:inner])
+            return (
+                f"not a leaf of this taxonomy: it is under {nested}/{parts[inner]}/, and leaves "
+                f"count only under the root's own compositional_skills/ or knowledge/; if "
+                f"{nested}/ is a taxonomy of its own, check it with -C {nested}"
+            )
         return (
             f"not a leaf: {name} files count only under compositional_skills/ or knowledge/; "
             "move it there"
@@ -128,6 +140,8 @@ def misnamed_reason(rel_path: str) -> str | None:
     parts = PurePosixPath(rel_path).parts
     if not parts or any(p.startswith(".") for p in parts[:-1]):
         return None
+    if parts[0] == FOUNDATIONAL and len(parts) > 1:  # the upstream taxonomy's own tree,
+        return None  # which no tool reads as leaves: not a mistake to point out
     if is_leaf_lookalike(parts[-1]):
         return MISNAMED
     if parts[-1] == LEAF_NAME and not is_leaf_path(rel_path):

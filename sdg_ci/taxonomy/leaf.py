@@ -162,11 +162,33 @@ def _inside_str(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder if folder.endswith("/") else folder + "/")
 
 
-_IS_DIR_IGNORES = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+# errors that say the path cannot be followed to a file at all (Q016), not that the file
+# refuses to be read (Q013)
+_UNRESOLVABLE = (errno.ELOOP, errno.ENAMETOOLONG)
 
 
 def _refuse(code: str, message: str, line: int = 1, column: int = 1) -> LeafReadError:
     return LeafReadError(Diagnostic(line, column, code, message))
+
+
+def _os_refusal(exc: OSError) -> LeafReadError:
+    """Any OSError met while reading, as the file problem it is: never an exception."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _UNRESOLVABLE:
+        return _refuse("Q016", f"cannot follow the path to a file: {reason}")
+    if exc.errno == errno.EISDIR:
+        return _refuse("Q011", f"cannot read it as a file: {reason}")
+    return _refuse("Q013", f"cannot read file: {reason}")
+
+
+def _resolved(path: Path) -> Path:
+    """`path.resolve()`, whose symlink loop is a RuntimeError before Python 3.13."""
+    try:
+        return path.resolve()
+    except RuntimeError as exc:  # "Symlink loop from ..."
+        raise _refuse("Q016", "cannot follow the path to a file: a symlink loop") from exc
+    except OSError as exc:
+        raise _os_refusal(exc) from exc
 
 
 def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -177,18 +199,16 @@ def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -
     real_root_s = os.fspath(real_root)
     if _inside_str(absolute, real_root_s) or _inside_str(absolute, os.path.abspath(root)):
         # a file of the taxonomy, or a link in its path, must not lead out of it
-        target = path.resolve()
+        target = _resolved(path)
         if not _inside_str(os.fspath(target), real_root_s):
             raise _refuse(
                 "Q010",
                 f"symlink points outside the taxonomy (to {target}); refusing to read it",
             )
-    try:  # one stat for Path.is_dir() and Path.stat(), with their errors
+    try:
         info = os.stat(path)
     except OSError as exc:
-        if exc.errno not in _IS_DIR_IGNORES:  # Path.is_dir() lets these through
-            raise
-        raise _refuse("Q013", f"cannot read file: {exc.strerror or exc}") from exc
+        raise _os_refusal(exc) from exc
     if stat.S_ISDIR(info.st_mode):
         raise _refuse("Q011", f"{path.name} is a directory, not a file")
     try:
@@ -203,7 +223,7 @@ def read_leaf_text(root: Path, rel_path: str, max_bytes: int = MAX_FILE_BYTES) -
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise _refuse("Q013", f"cannot read file: {exc.strerror or exc}") from exc
+        raise _os_refusal(exc) from exc
     if b"\x00" in raw:
         raise _refuse("Q014", "file contains NUL bytes: it is binary, not YAML text")
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -3,7 +3,9 @@
 PyYAML's composer keeps a start mark on every node; we build the values ourselves from the
 node graph so that each value's place is known by its yaml path (`.seed_examples[4].answer`)
 and so that hostile input is answered, not obeyed: duplicate keys are reported, aliases may
-not expand past a node budget ("billion laughs"), nesting is bounded.
+not expand past a node budget ("billion laughs"), nesting is bounded. Merge keys
+(`<<: *base`, `<<: [*a, *b]`) are read as PyYAML's SafeLoader reads them (the reference),
+and the budget counts what they merge.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 MAX_NODES = 1_000_000
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"  # a plain `=` key, which PyYAML reads as the text "="
 MAX_DEPTH = 200
 
 
@@ -77,9 +81,16 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+class _Recursive(Exception):
+    """A node contains itself through an alias (`a: &a [*a]`): its expansion never ends."""
+
+
 def _expanded_size(root: yaml.Node, limit: int) -> int:
-    """Nodes the document has once aliases are expanded, computed without expanding them."""
+    """Nodes the document has once aliases (and the merge keys that name them) are
+    expanded, computed without expanding them. Raises _Recursive for a node that contains
+    itself."""
     sizes: dict[int, int] = {}
+    entered: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
@@ -97,9 +108,16 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
             total = 1 + sum(sizes.get(id(c), 0) for c in children)
             sizes[id(node)] = min(total, limit + 1)
         else:
+            if id(node) in entered:  # met again below itself, before it was finished
+                raise _Recursive
+            entered.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes[id(root)]
+
+
+def _is_merge(key_node: yaml.Node) -> bool:
+    return isinstance(key_node, yaml.ScalarNode) and key_node.tag == _MERGE_TAG
 
 
 class _Builder:
@@ -124,33 +142,96 @@ class _Builder:
         result: dict = {}
         keys = self.marks.keys
         key_path = path + ".<key>"
-        for key_node, value_node in node.value:
-            if depth < MAX_DEPTH and isinstance(key_node, yaml.ScalarNode):
-                # what build() gives for a plain key; its mark under `key_path` would be
-                # dropped below anyway
-                key = self._scalar(key_node)
-            else:
-                key = self.build(key_node, key_path, depth + 1)
-                if isinstance(key, (list, dict)):
-                    m = _mark(key_node)
-                    raise YamlLoadError("a mapping key must be a plain value", m.line, m.column)
+        own = [(k, v) for k, v in node.value if not _is_merge(k)]
+        order: list = []
+        if len(own) < len(node.value):
+            own_keys = [self._key(k, key_path, depth) for k, _ in own]
+            merged: dict = {}  # as PyYAML: the first merged pair wins, the file's own keys win
+            for key_node, value_node in self._merged_pairs(node, depth):
+                merged.setdefault(self._key(key_node, key_path, depth), (key_node, value_node))
+            order = list(dict.fromkeys([*merged, *own_keys]))
+            written = set(own_keys)
+            for key, (key_node, value_node) in merged.items():
+                if key in written:
+                    continue
+                sub = child_path(path, key)
+                keys.setdefault(sub, _mark(key_node))
+                result[key] = self.build(value_node, sub, depth + 1)
+        for key_node, value_node in own:
+            key = self._key(key_node, key_path, depth)
             sub = child_path(path, key)
-            if key in result:
+            if key in result:  # merged keys the file also writes were left out above
                 self.marks.duplicates.append((sub, _mark(key_node)))
             if sub not in keys:
                 keys[sub] = _mark(key_node)
             result[key] = self.build(value_node, sub, depth + 1)
         values.pop(key_path, None)
-        return result
+        return {key: result[key] for key in order} if order else result
+
+    def _key(self, key_node: yaml.Node, key_path: str, depth: int) -> object:
+        if depth < MAX_DEPTH and isinstance(key_node, yaml.ScalarNode):
+            # what build() gives for a plain key; its mark under `key_path` would be
+            # dropped anyway
+            return self._scalar(key_node)
+        key = self.build(key_node, key_path, depth + 1)
+        if isinstance(key, (list, dict)):
+            m = _mark(key_node)
+            raise YamlLoadError("a mapping key must be a plain value", m.line, m.column)
+        return key
+
+    def _merged_pairs(self, node: yaml.MappingNode, depth: int) -> list[tuple]:
+        """The (key, value) nodes that `<<` keys bring into `node`, in precedence order as
+        PyYAML's SafeConstructor.flatten_mapping: of two pairs with one key, the first wins."""
+        if depth > MAX_DEPTH:
+            m = _mark(node)
+            raise YamlLoadError(
+                f"YAML merge keys nest deeper than {MAX_DEPTH} levels", m.line, m.column, "Q003"
+            )
+        merged: list[tuple] = []
+        for key_node, value_node in node.value:
+            if not _is_merge(key_node):
+                continue
+            if isinstance(value_node, yaml.MappingNode):
+                merged.extend(self._flattened(value_node, depth))
+            elif isinstance(value_node, yaml.SequenceNode) and all(
+                isinstance(n, yaml.MappingNode) for n in value_node.value
+            ):
+                for source in value_node.value:
+                    merged.extend(self._flattened(source, depth))
+            else:
+                bad = value_node
+                if isinstance(value_node, yaml.SequenceNode):
+                    bad = next(n for n in value_node.value if not isinstance(n, yaml.MappingNode))
+                m = _mark(bad)
+                raise YamlLoadError(
+                    "a merge key (<<) takes a mapping or a list of mappings, "
+                    f"not {_node_kind(bad)}",
+                    m.line,
+                    m.column,
+                )
+        return merged
+
+    def _flattened(self, node: yaml.MappingNode, depth: int) -> list[tuple]:
+        """A merged mapping's pairs: what it merges itself, then its own keys."""
+        own = [(k, v) for k, v in node.value if not _is_merge(k)]
+        if len(own) == len(node.value):
+            return own
+        return self._merged_pairs(node, depth + 1) + own
 
     def _scalar(self, node: yaml.ScalarNode) -> object:
-        if node.tag == _STR_TAG:  # most values: what SafeConstructor would return, cheaper
+        if node.tag in (_STR_TAG, _VALUE_TAG):  # most values: what SafeConstructor gives, cheaper
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             m = _mark(node)
             raise YamlLoadError(f"cannot read value: {exc.problem}", m.line, m.column) from exc
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return f"the value {node.value!r}"[:80]
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
 def _reader_error(text: str, exc: yaml.reader.ReaderError) -> YamlLoadError:
@@ -215,7 +296,14 @@ def _to_values(text: str, root: yaml.Node | None) -> tuple[object, Marks]:
     if root is None:
         return None, Marks()
     # aliases need an anchor (`&name`): without one the node count is the text's own
-    size = _expanded_size(root, MAX_NODES) if "&" in text else 0
+    try:
+        size = _expanded_size(root, MAX_NODES) if "&" in text else 0
+    except _Recursive:
+        raise YamlLoadError(
+            "a YAML alias refers to the node that holds it, so the value never ends; "
+            "refusing to load it",
+            code="Q002",
+        ) from None
     if size > MAX_NODES:
         raise YamlLoadError(
             f"YAML aliases expand to more than {MAX_NODES:,} nodes "

@@ -85,3 +85,83 @@ def test_yaml_path_helpers():
     assert child_path("", "a") == ".a"
     assert parent_path(".a.b[3]") == ".a.b"
     assert parent_path(".a") == ""
+
+
+# ---- merge keys: read as PyYAML's SafeLoader (the reference) reads them, bounded --------
+MERGE_CASES = [
+    "base: &base {x: 1, z: 0}\nleaf: {<<: *base, y: 2, x: 3}\n",
+    "a: &a {x: 1, k: a}\nb: &b {x: 2, m: b}\nleaf:\n  <<: [*a, *b]\n  y: 1\n",
+    "a: &a {x: 1}\nb: &b {<<: *a, y: 2}\nleaf: {<<: *b, z: 3}\n",
+    "a: &a {x: 1}\nleaf: {<<: {x: 2}, <<: *a}\n",
+    "defaults: &d\n  created_by: me\n  version: 3\nleaf:\n  <<: *d\n  seeds: [1, 2]\n",
+    "=: 3\n",
+]
+
+
+@pytest.mark.parametrize("text", MERGE_CASES)
+def test_merge_keys_read_like_the_reference(text):
+    import yaml
+
+    data, marks = load_with_marks(text)
+    expected = yaml.safe_load(text)
+    assert data == expected
+    assert list(data) == list(expected)
+    for key in ("leaf",):
+        if key in data:
+            assert list(data[key]) == list(expected[key])
+    assert marks.duplicates == []
+
+
+def test_merged_values_are_placed_where_they_are_written():
+    text = "base: &base\n  created_by: me\nleaf:\n  <<: *base\n  version: 3\n"
+    data, marks = load_with_marks(text)
+    assert data["leaf"] == {"created_by": "me", "version": 3}
+    assert marks.values[".leaf.created_by"] == Mark(2, 15)
+    assert marks.values[".leaf.version"] == Mark(5, 12)
+
+
+def test_a_key_written_twice_beside_a_merge_is_still_a_duplicate():
+    data, marks = load_with_marks("a: &a {x: 1}\nleaf: {x: 0, x: 2, <<: *a}\n")
+    assert data["leaf"] == {"x": 2}
+    assert marks.duplicates == [(".leaf.x", Mark(2, 14))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["leaf: {<<: 3}\n", "leaf: {<<: [1]}\n", "a: &a [1]\nleaf: {<<: *a}\n"],
+)
+def test_a_merge_of_something_else_than_mappings_is_a_syntax_error(text):
+    with pytest.raises(YamlLoadError) as exc:
+        load_with_marks(text)
+    assert exc.value.code == "Q001"
+    assert "merge key" in exc.value.message
+
+
+def test_merge_key_bombs_are_refused_at_once():
+    lines = ["l0: &l0 {a: lol, b: lol, c: lol, d: lol, e: lol, f: lol, g: lol, h: lol, i: lol}"]
+    lines += [f"l{n}: &l{n} {{<<: [{', '.join([f'*l{n - 1}'] * 9)}]}}" for n in range(1, 10)]
+    started = time.monotonic()
+    with pytest.raises(YamlLoadError) as exc:
+        load_with_marks("\n".join(lines) + "\n")
+    assert exc.value.code == "Q002"
+    assert time.monotonic() - started < 2
+
+
+def test_merged_alias_bombs_count_what_they_merge():
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]"
+        for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    lines.append("leaf: {<<: {payload: *i}}")
+    with pytest.raises(YamlLoadError) as exc:
+        load_with_marks("\n".join(lines) + "\n")
+    assert exc.value.code == "Q002"
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "a: &a {<<: *a}\n", "a: &a {x: [{y: *a}]}\n"])
+def test_a_node_that_contains_itself_is_refused_not_looped_on(text):
+    with pytest.raises(YamlLoadError) as exc:
+        load_with_marks(text)
+    assert exc.value.code == "Q002"
+    assert "refers to the node that holds it" in exc.value.message

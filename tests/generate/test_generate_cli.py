@@ -118,3 +118,27 @@ def test_printed_paths_and_notes_cannot_start_a_workflow_command(capsys, tmp_pat
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4
     assert not any(line.lstrip().startswith("::") for line in lines)
+
+
+def test_a_leaf_that_cannot_be_read_does_not_stop_the_run(tmp_path, capsys, openai_server):
+    root = tmp_path / "tax"
+    make_taxonomy(root, knowledge=False)
+    write_config(root, tmp_path / "cache")
+    loop = root / "compositional_skills" / "writing" / "loop" / "qna.yaml"
+    loop.parent.mkdir()
+    loop.symlink_to("qna.yaml")
+    out = tmp_path / "out"
+    folder = root / "compositional_skills" / "writing"
+    for named in ([str(folder)], [str(root / FREEFORM), str(loop)]):
+        code = cli(root, *named, "--out", str(out), "--teacher-url", openai_server.url,
+                   "--teacher-model", "fake-model")
+        printed = capsys.readouterr().out
+        assert code == 0
+        summary = json.loads((out / "summary.json").read_text())
+        assert [leaf["path"] for leaf in summary["leaves"]] == [
+            "compositional_skills/writing/haiku/qna.yaml",
+            "compositional_skills/writing/loop/qna.yaml",
+        ]
+        assert summary["leaves"][0]["pairs_kept"] > 0
+        assert "loop/qna.yaml (freeform_skill): 0 questions" in printed
+        assert "note: cannot read the leaf: cannot follow the path to a file" in printed

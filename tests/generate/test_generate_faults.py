@@ -169,3 +169,20 @@ def test_server_context_error_counts_as_too_long(tmp_path, client):
     assert answers.dropped == {"too_long": answers.rows_in}
     assert len(refused) == answers.rows_in  # not retried: it cannot fit next time either
     assert any("maximum context length" in n and "seed" in n for n in leaf.notes)
+
+
+def test_a_leaf_that_cannot_be_read_is_reported_and_the_others_are_generated(tmp_path):
+    root = tmp_path / "tax"
+    make_taxonomy(root, knowledge=False)
+    loop = root / "compositional_skills/loop/qna.yaml"
+    loop.parent.mkdir(parents=True)
+    loop.symlink_to("qna.yaml")
+    with FakeOpenAI() as server:
+        leaves = [FREEFORM, "compositional_skills/loop/qna.yaml"]
+        summary, out = run(tmp_path, server, leaves=leaves)
+    by_path = {leaf.path: leaf for leaf in summary.leaves}
+    assert by_path[FREEFORM].pairs_kept > 0
+    unread = by_path["compositional_skills/loop/qna.yaml"]
+    assert unread.errors == 1 and unread.pairs_kept == 0
+    assert unread.notes[0].startswith("cannot read the leaf: cannot follow the path to a file")
+    assert (out / "summary.json").is_file()

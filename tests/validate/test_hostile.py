@@ -302,3 +302,81 @@ def test_many_seed_examples_under_the_limit_finish_quickly(tmp_path):
     found = rows(tmp_path, path)
     assert time.perf_counter() - start < 20
     assert [r[3] for r in found] == ["Q307"]  # 2,999 seeds: far more words than a prompt holds
+
+
+# ---- paths that cannot be followed to a file: their own code, never "a bug in sdg-ci" ----
+def _self_loop(root: Path) -> Path:
+    link = root / "compositional_skills/loop/qna.yaml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to("qna.yaml")
+    return link
+
+
+def _two_link_loop(root: Path) -> Path:
+    folder = root / "compositional_skills/pingpong"
+    folder.mkdir(parents=True)
+    (folder / "other.yaml").symlink_to("qna.yaml")
+    (folder / "qna.yaml").symlink_to("other.yaml")
+    return folder / "qna.yaml"
+
+
+def _folder_loop(root: Path) -> Path:
+    (root / "compositional_skills").mkdir(parents=True)
+    (root / "compositional_skills/round").symlink_to("round")
+    return root / "compositional_skills/round/qna.yaml"
+
+
+def _name_too_long(root: Path) -> Path:
+    (root / "compositional_skills").mkdir(parents=True)
+    return root / "compositional_skills" / ("x" * 300) / "qna.yaml"
+
+
+@pytest.mark.parametrize("make", [_self_loop, _two_link_loop, _folder_loop, _name_too_long])
+def test_a_path_that_leads_to_no_file_has_its_own_code(tmp_path, make):
+    path = make(tmp_path)
+    (found,) = rows(tmp_path, path)
+    assert found[:4] == ("error", 1, 1, "Q016")
+    assert found[4].startswith("cannot follow the path to a file: ")
+
+
+def test_a_symlink_loop_does_not_stop_the_others(tmp_path):
+    good = leaf(tmp_path, "compositional_skills/good", VALID)
+    loop = _self_loop(tmp_path)
+    assert find_leaves(tmp_path) == [
+        "compositional_skills/good/qna.yaml",
+        "compositional_skills/loop/qna.yaml",
+    ]
+    results = validate([good, loop], root=tmp_path, jobs=1)
+    assert [r.valid for r in results] == [True, False]
+    assert [d.code for d in results[1].errors] == ["Q016"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sdg_ci", "-C", str(tmp_path), "validate", "--format", "text"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Q000" not in proc.stdout
+    assert "compositional_skills/loop/qna.yaml:1:1: error Q016" in proc.stdout
+
+
+def test_every_os_error_while_reading_is_a_file_problem(tmp_path, monkeypatch):
+    import errno
+
+    path = leaf(tmp_path, "compositional_skills/io", VALID)
+    codes = {}
+    for number in (errno.EIO, errno.EACCES, errno.EISDIR, errno.ELOOP, errno.ENAMETOOLONG):
+
+        def fail(self, number=number):
+            raise OSError(number, os.strerror(number))
+
+        monkeypatch.setattr(Path, "read_bytes", fail)
+        (result,) = rows(tmp_path, path)
+        codes[errno.errorcode[number]] = result[3]
+    assert codes == {
+        "EIO": "Q013",
+        "EACCES": "Q013",
+        "EISDIR": "Q011",
+        "ELOOP": "Q016",
+        "ENAMETOOLONG": "Q016",
+    }

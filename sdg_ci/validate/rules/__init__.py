@@ -31,6 +31,7 @@ MODULES = (
     "unreadable",
     "binary_file",
     "not_utf8",
+    "unresolvable_path",
     "file_name",
     "file_location",
     "empty_file",

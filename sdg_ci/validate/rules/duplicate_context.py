@@ -9,9 +9,11 @@ Bad:
 ```yaml
 seed_examples:
   - context: The black-capped chickadee is a small songbird.
-    questions_and_answers: [...]
+    questions_and_answers:
+      - {question: What kind of bird is a chickadee?, answer: A small songbird.}
   - context: The black-capped chickadee is a small songbird.
-    questions_and_answers: [...]
+    questions_and_answers:
+      - {question: How big is a chickadee?, answer: Small.}
 ```
 
 Good: a different context in each seed example.

@@ -3,11 +3,8 @@
 A qna.yaml is at most five levels deep. Absurd nesting is refused with a message instead
 of exhausting the parser.
 
-Bad:
-
-```yaml
-answer: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ ... ]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
-```
+Bad: `answer:` followed by 201 `[` and as many `]`, a list in a list 201 levels deep (too
+long a line to show here).
 
 Good:
 

@@ -1,21 +1,21 @@
 """An unquoted `yes`, `no`, `on` or `off` that YAML turned into a boolean.
 
 YAML 1.1 reads these words as true/false. Where the schema wants text this is already an
-error (Q103, with the same advice); elsewhere (an unknown key's value, say) it is this
-warning.
+error (Q103, with the same advice); elsewhere (in a mapping under a key the schema does not
+know, which is itself an error, Q102) it is this warning.
 
 Bad:
 
 ```yaml
-  - question: Is a tomato a fruit?
-    answer: yes
+review:
+  approved: yes
 ```
 
 Good:
 
 ```yaml
-  - question: Is a tomato a fruit?
-    answer: "yes"
+review:
+  approved: "yes"
 ```
 """
 
