@@ -24,6 +24,7 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check sdg_ci tests bench examples
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 -q
 
 demo: $(STAMP)
@@ -38,6 +39,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sdg_ci tests bench examples
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .venv-reference build *.egg-info .pytest_cache

@@ -19,17 +19,12 @@ fit prompts into context windows, and tokenizers with larger vocabularies (Llama
 GPT-4-class) produce fewer tokens than SmolLM2, never more. It is additive: for blocks with
 no surrounding whitespace, tokens(a + "\\n\\n" + b) <= tokens(a) + 1 + tokens(b).
 
-Generation's prompt budget (`sdg_ci.generate.model.budget`) counts with
-`estimate_tokens_by_characters` (~3 characters a token): it predates the calibrated rule and
-decides the `max_tokens` of requests that are already cached, so switching it would change
-those requests (and their cache keys) for prompts near a context window.
+Generation's prompt budget (`sdg_ci.generate.model.budget`) counts with the same rule.
 """
 
 from __future__ import annotations
 
 import re
-
-CHARS_PER_TOKEN = 3.0
 
 _PIECE = re.compile(r"[^\W\d_]+|\s+|.", re.DOTALL)
 
@@ -52,8 +47,3 @@ def estimate_tokens(text: str) -> int:
         else:
             n += 1
     return n
-
-
-def estimate_tokens_by_characters(text: str) -> int:
-    """The prompt budget's conservative rule for English: ~3 characters a token."""
-    return int(len(text) / CHARS_PER_TOKEN) + 1

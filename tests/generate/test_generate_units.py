@@ -126,7 +126,7 @@ def test_verdicts_ratings_and_evaluations():
 # -- budget, dedup, prompts ----------------------------------------------------------------
 
 def test_reply_budget_is_cut_to_the_window_or_refused():
-    messages = [{"role": "user", "content": "x" * 3000}]  # ~1000 tokens
+    messages = [{"role": "user", "content": "word " * 1000}]  # ~1000 tokens
     assert fit_reply(messages, 500, 4096) == 500
     assert 500 <= fit_reply(messages, 1000, 1600) < 1000
     with pytest.raises(TooLong, match="1,100-token context window"):

@@ -2,13 +2,13 @@
 
 Why: servers answer an over-long prompt with an opaque 400 (or silently truncate), and the
 user never learns which seed or chunk was too big. We estimate tokens without a tokenizer
-(conservatively: ~3 characters a token, `sdg_ci.taxonomy.tokens`) and say which input to
+(with the calibrated rule of `sdg_ci.taxonomy.tokens`, which leans high) and say which input to
 shorten before calling.
 """
 
 from __future__ import annotations
 
-from sdg_ci.taxonomy.tokens import estimate_tokens_by_characters
+from sdg_ci.taxonomy.tokens import estimate_tokens
 
 PER_MESSAGE_TOKENS = 8
 MIN_REPLY_TOKENS = 64
@@ -19,7 +19,7 @@ class TooLong(Exception):
 
 
 def prompt_tokens(messages: list[dict[str, str]]) -> int:
-    return sum(estimate_tokens_by_characters(m["content"]) + PER_MESSAGE_TOKENS
+    return sum(estimate_tokens(m["content"]) + PER_MESSAGE_TOKENS
                for m in messages)
 
 
