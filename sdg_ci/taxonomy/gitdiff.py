@@ -777,7 +777,7 @@ def _apply_documents(leaves, read_blob, read_new) -> None:
             leaf.reasons.add(DOCUMENT)
 
 
-def document_ref(raw: bytes | None):
+def document_ref(raw: bytes | None) -> tuple[str, str, tuple[str, ...]] | None:
     """(repo, commit, sorted patterns) of a knowledge leaf; None when it cannot be read
     (then no claim is made: validation reports the broken file)."""
     if raw is None:

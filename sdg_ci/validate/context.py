@@ -5,6 +5,7 @@ the profile in force, and the shared results rules draw on (schema, yamllint), c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,7 @@ from sdg_ci.taxonomy.leaf import LEAF_ROOTS, Leaf
 from sdg_ci.taxonomy.yamlnodes import Mark
 from sdg_ci.validate import lint, schema
 from sdg_ci.validate.profiles import Profile
+from sdg_ci.validate.seeds import walk
 
 _PLAIN_TOKEN = re.compile(r"[^\s,\]\}#]+")
 
@@ -124,8 +126,6 @@ class Context:
     @cached_property
     def scalars(self) -> list[tuple[str, object]]:
         """Every (yaml path, value) of the file that is not a mapping or a list."""
-        from sdg_ci.validate.rules._seeds import walk
-
         return [(p, v) for p, v in walk(self.mapping or {}) if not isinstance(v, (dict, list))]
 
     @cached_property
@@ -133,7 +133,7 @@ class Context:
         """The `version` key's problems and the schema's (codes Q101-Q109)."""
         return [*self.version_check[1], *self.schema_diagnostics]
 
-    def found(self, code: str):
+    def found(self, code: str) -> Iterator[Diagnostic]:
         """The diagnostics with `code` that the shared passes (reading the file, the schema)
         already made: rules for those codes only report them."""
         if self.read_error is not None and self.read_error.code == code:

@@ -14,6 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from yamllint.config import YamlLintConfig
+
 from sdg_ci.config import ValidateSettings
 from sdg_ci.diagnostics import Diagnostic, FileResult
 from sdg_ci.errors import SdgCiError
@@ -37,7 +39,11 @@ def check_settings(settings: ValidateSettings) -> None:
 
 
 def check_file(
-    root: Path, rel_path: str, profile: Profile, settings: ValidateSettings, lint_config
+    root: Path,
+    rel_path: str,
+    profile: Profile,
+    settings: ValidateSettings,
+    lint_config: YamlLintConfig,
 ) -> FileResult:
     """Every rule over one file (`rel_path` relative to `root`, or absolute outside it)."""
     result = FileResult(path=rel_path)

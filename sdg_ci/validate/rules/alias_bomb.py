@@ -26,10 +26,15 @@ other_answer: *same
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q002"
 NAME = "yaml-alias-bomb"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

@@ -15,6 +15,10 @@ Creator names: Ada Lovelace
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.rules.attribution_missing import ATTRIBUTION, attribution_path
 
 CODE = "Q031"
@@ -22,7 +26,7 @@ NAME = "attribution-empty"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.profile.require_attribution or ctx.mapping is None:
         return
     path = attribution_path(ctx)

@@ -16,17 +16,23 @@ Creator names: Wikipedia Authors
 ```
 """
 
+from collections.abc import Iterator
+from pathlib import Path
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 ATTRIBUTION = "attribution.txt"
 CODE = "Q030"
 NAME = "attribution-missing"
 SEVERITY = "error"
 
 
-def attribution_path(ctx):
+def attribution_path(ctx: Context) -> Path:
     return (ctx.root / ctx.rel_path).parent / ATTRIBUTION
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.profile.require_attribution or ctx.mapping is None:
         return
     if not attribution_path(ctx).is_file():

@@ -19,7 +19,10 @@ document:
 """
 
 import re
+from collections.abc import Iterator
 
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.rules.placeholder import PLACEHOLDER
 
 CODE = "Q302"
@@ -28,7 +31,7 @@ SEVERITY = "warning"
 SHA = re.compile(r"[0-9a-fA-F]{40}")
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     document = (ctx.mapping or {}).get("document")
     commit = document.get("commit") if isinstance(document, dict) else None
     if not isinstance(commit, str) or not commit.strip() or PLACEHOLDER.fullmatch(commit):

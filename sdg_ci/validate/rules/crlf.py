@@ -9,14 +9,17 @@ Bad: lines ending in `\r\n`.
 Good: lines ending in `\n`.
 """
 
+from collections.abc import Iterator
+
 from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q315"
 NAME = "crlf"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.leaf is None:
         return
     pos = ctx.text.find("\r\n")

@@ -19,15 +19,19 @@ seed_examples:
 Good: a different context in each seed example.
 """
 
-from sdg_ci.validate.rules._seeds import seed_examples
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.schema import _canonical
+from sdg_ci.validate.seeds import seed_examples
 
 CODE = "Q308"
 NAME = "duplicate-context"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     seen: dict[str, tuple[str, object]] = {}
     for path, example in seed_examples(ctx.mapping):
         context = example.get("context")

@@ -19,14 +19,17 @@ document_outline: The constellation Phoenix and its stars.
 ```
 """
 
+from collections.abc import Iterator
+
 from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q005"
 NAME = "duplicate-key"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.leaf is None:
         return
     marks = ctx.leaf.marks

@@ -13,12 +13,17 @@ Good: a leaf with `version`, `created_by`, `task_description` (skills) or `domai
 `document_outline` and `document` (knowledge), and `seed_examples`.
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q022"
 NAME = "empty-file"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.leaf is None:
         return
     data = ctx.data

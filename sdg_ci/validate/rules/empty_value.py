@@ -19,10 +19,15 @@ Good:
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q104"
 NAME = "empty-value"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

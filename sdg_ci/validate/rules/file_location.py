@@ -11,14 +11,18 @@ Bad: `docs/examples/chickadee/qna.yaml`
 Good: `knowledge/science/animals/birds/black_capped_chickadee/qna.yaml`
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
 from sdg_ci.taxonomy.leaf import LEAF_ROOTS
+from sdg_ci.validate.context import Context
 
 CODE = "Q021"
 NAME = "file-location"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.inside_root:
         yield ctx.diag(
             CODE,

@@ -10,14 +10,18 @@ Bad: `knowledge/animals/cloning/dolly_the_sheep/qna.yml`
 Good: `knowledge/animals/cloning/dolly_the_sheep/qna.yaml`
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
 from sdg_ci.taxonomy.leaf import LEAF_NAME
+from sdg_ci.validate.context import Context
 
 CODE = "Q020"
 NAME = "file-name"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.name != LEAF_NAME:
         yield ctx.diag(
             CODE,

@@ -5,10 +5,15 @@ the repository named by `document.repo`. The limit is `validate.max_file_bytes` 
 `.sdg-ci.yaml`.
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q012"
 NAME = "file-too-large"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

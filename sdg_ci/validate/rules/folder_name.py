@@ -8,12 +8,17 @@ Bad: `knowledge/technical manual/Ceph/qna.yaml`
 Good: `knowledge/technical_manual/ceph/qna.yaml`
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q311"
 NAME = "folder-name"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.inside_root:
         return
     for folder in ctx.parts[:-1]:

@@ -10,12 +10,17 @@ Bad: `foundational_skills/reasoning/logical_reasoning/causal/qna.yaml`
 Good: `compositional_skills/reasoning/logical_reasoning/causal/qna.yaml`
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q312"
 NAME = "foundational-skills"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.top_folder == "foundational_skills":
         yield ctx.diag(
             CODE,

@@ -8,7 +8,11 @@ Bad: a context into which a whole chapter was pasted.
 Good: a context of a few paragraphs, under 500 words.
 """
 
-from sdg_ci.validate.rules._seeds import seed_examples, words
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+from sdg_ci.validate.seeds import seed_examples, words
 
 CODE = "Q305"
 NAME = "long-context"
@@ -16,7 +20,7 @@ SEVERITY = "warning"
 MAX_WORDS = 500
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     for path, example in seed_examples(ctx.mapping):
         count = words(example.get("context"))
         if count > MAX_WORDS:

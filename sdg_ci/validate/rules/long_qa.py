@@ -8,7 +8,11 @@ Bad: an answer of several pages.
 Good: an answer of a few sentences, under 250 words.
 """
 
-from sdg_ci.validate.rules._seeds import qa_pairs, words
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+from sdg_ci.validate.seeds import qa_pairs, words
 
 CODE = "Q306"
 NAME = "long-qa"
@@ -16,7 +20,7 @@ SEVERITY = "warning"
 MAX_WORDS = 250
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     for path, pair in qa_pairs(ctx.mapping):
         for field in ("question", "answer"):
             count = words(pair.get(field))

@@ -17,8 +17,12 @@ seed_examples:
 Good: a context in every example (grounded) or in none (freeform).
 """
 
-from sdg_ci.validate.rules._seeds import seed_examples
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.schema import SKILLS
+from sdg_ci.validate.seeds import seed_examples
 
 CODE = "Q309"
 NAME = "mixed-skill"
@@ -37,7 +41,7 @@ def _which(indices, negative=False):
     return f"seed_examples{listed} {verb}"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.schema_name != SKILLS:
         return
     examples = list(seed_examples(ctx.mapping))

@@ -13,10 +13,15 @@ answer: The answer, as text.
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q003"
 NAME = "yaml-too-deep"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

@@ -21,13 +21,18 @@ document:
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q304"
 NAME = "pattern-extension"
 SEVERITY = "warning"
 EXTENSIONS = (".md", ".pdf")
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     document = (ctx.mapping or {}).get("document")
     patterns = document.get("patterns") if isinstance(document, dict) else None
     if not isinstance(patterns, list):

@@ -20,6 +20,10 @@ document:
 """
 
 import re
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q314"
 NAME = "placeholder"
@@ -27,7 +31,7 @@ SEVERITY = "warning"
 PLACEHOLDER = re.compile(r"\s*<[^<>\n]{2,80}>\s*")
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     for path, value in ctx.scalars:
         if isinstance(value, str) and PLACEHOLDER.fullmatch(value):
             yield ctx.diag(

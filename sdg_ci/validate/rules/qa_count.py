@@ -18,8 +18,12 @@ Bad:
 Good: three pairs per context.
 """
 
-from sdg_ci.validate.rules._seeds import seed_examples
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.schema import KNOWLEDGE
+from sdg_ci.validate.seeds import seed_examples
 
 CODE = "Q301"
 NAME = "qa-count"
@@ -27,7 +31,7 @@ SEVERITY = "warning"
 USED = 3
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.schema_name != KNOWLEDGE:
         return
     for path, example in seed_examples(ctx.mapping):

@@ -18,14 +18,18 @@ document:
 ```
 """
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q303"
 NAME = "repo-not-https"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     document = (ctx.mapping or {}).get("document")
     repo = document.get("repo") if isinstance(document, dict) else None
     if not isinstance(repo, str) or not repo.strip():

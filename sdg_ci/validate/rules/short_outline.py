@@ -17,13 +17,18 @@ document_outline: >-
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q310"
 NAME = "short-outline"
 SEVERITY = "warning"
 MIN_CHARS = 40
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     outline = (ctx.mapping or {}).get("document_outline")
     if isinstance(outline, str) and outline.strip() and len(outline.strip()) < MIN_CHARS:
         yield ctx.diag(

@@ -8,8 +8,12 @@ Bad: five seed examples whose contexts are whole documents.
 Good: five to a dozen compact examples.
 """
 
-from sdg_ci.validate.rules._seeds import seed_examples, words
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.schema import SKILLS
+from sdg_ci.validate.seeds import seed_examples, words
 
 CODE = "Q307"
 NAME = "skill-too-long"
@@ -17,7 +21,7 @@ SEVERITY = "warning"
 MAX_WORDS = 2300
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.schema_name != SKILLS:
         return
     total = sum(

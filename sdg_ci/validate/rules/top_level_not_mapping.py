@@ -22,6 +22,10 @@ seed_examples:
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 from sdg_ci.validate.schema import describe
 
 CODE = "Q023"
@@ -29,7 +33,7 @@ NAME = "top-level-not-mapping"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.leaf is None:
         return
     data = ctx.data

@@ -6,10 +6,15 @@ reported with the system's reason; the other files are still checked and generat
 Fix: point the link at a real file, or shorten the folder names.
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q016"
 NAME = "unresolvable-path"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

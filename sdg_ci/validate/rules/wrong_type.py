@@ -18,10 +18,15 @@ Good:
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q103"
 NAME = "wrong-type"
 SEVERITY = "error"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     return ctx.found(CODE)

@@ -19,12 +19,17 @@ review:
 ```
 """
 
+from collections.abc import Iterator
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
+
 CODE = "Q313"
 NAME = "yaml-boolean"
 SEVERITY = "warning"
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.mapping is None:
         return
     reported = ctx.schema_error_paths

@@ -23,7 +23,11 @@ seed_examples:
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
+
+from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q001"
 NAME = "yaml-syntax"
@@ -56,7 +60,7 @@ def _hint(ctx, error):
     return ""
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     error = ctx.read_error
     if error is None or error.code != CODE:
         return

@@ -17,7 +17,10 @@ Bad (trailing spaces after `answer:`, no newline at the end of the file):
 Good: no trailing blanks, a newline at the end.
 """
 
+from collections.abc import Iterator
+
 from sdg_ci.diagnostics import Diagnostic
+from sdg_ci.validate.context import Context
 
 CODE = "Q200"
 NAME = "yamllint"
@@ -25,7 +28,7 @@ SEVERITY = "yamllint"
 FOLDED = {"key-duplicates"}  # reported as Q005 whatever the yamllint configuration
 
 
-def check(ctx):
+def check(ctx: Context) -> Iterator[Diagnostic]:
     for problem in ctx.lint_problems:
         if problem.rule in FOLDED:
             continue
