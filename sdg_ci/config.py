@@ -36,7 +36,7 @@ class DocumentSettings(_Section):
     mirrors: dict[str, str] = Field(default_factory=dict)
     # repo URL -> a folder of files (relative to the taxonomy root): sdg_ci builds a git repo
     # from it with a fixed author and date, so the commit SHA depends only on the files
-    # (sdg_ci/taxonomy/documents.py: build_snapshot_repo); the example taxonomy uses it
+    # (sdg_ci/taxonomy/documents/snapshots.py: build_snapshot_repo); the example taxonomy uses it
     snapshots: dict[str, str] = Field(default_factory=dict)
     fetch_timeout_s: float = 300.0
     max_document_bytes: int = 50 * 1024 * 1024
