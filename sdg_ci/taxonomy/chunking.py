@@ -1,7 +1,8 @@
 """Cutting document text into chunks of about `chunk_tokens` tokens, along its headings.
 
 Input is a list of `Block`s (a heading, a paragraph, a list, a code block) that the
-converters in `documents/` (markdown.py, pdf.py) produce from Markdown and PDF; output is a list of `Chunk`s.
+converters in `documents/` (markdown.py, pdf.py) produce from Markdown and PDF; output is
+a list of `Chunk`s.
 
 Rules (deterministic: same blocks and target, same chunks):
 - A chunk never holds more than `target` estimated tokens.
