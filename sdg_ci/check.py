@@ -23,6 +23,7 @@ from sdg_ci.errors import SdgCiError
 from sdg_ci.generate.model.endpoint import public_url
 from sdg_ci.generate.runner import generate
 from sdg_ci.gitcmd import user_repo_git_text
+from sdg_ci.outdir import run_lock, write_text_atomic
 from sdg_ci.records.check import CheckSummary, PullRequestInfo, check_problems
 from sdg_ci.report.gates import evaluate
 from sdg_ci.report.github import GitHubEnv, publish, publish_failure
@@ -99,16 +100,17 @@ def run_check(root: Path, options: CheckOptions, github: GitHubEnv | None = None
         pull_request=github.pull_request_info(),
         out_dir=str(out_dir),
     )
-    diff = _diff(root, options.base or github.default_base(), options.environ)
-    _record_diff(summary, diff)
-    to_check = _files_to_validate(summary, diff)
-    summary.validation = _validate(root, to_check, config)
-    _generate(summary, root, config, out_dir, options, anything_checked=bool(to_check))
-    if summary.generation is not None:
-        summary.gates = evaluate(summary.generation, config.gates)
-    _decide(summary, options, started)
-    markdown = render(summary)
-    _write_files(out_dir, summary, markdown)
+    with run_lock(out_dir, "check"):
+        diff = _diff(root, options.base or github.default_base(), options.environ)
+        _record_diff(summary, diff)
+        to_check = _files_to_validate(summary, diff)
+        summary.validation = _validate(root, to_check, config)
+        _generate(summary, root, config, out_dir, options, anything_checked=bool(to_check))
+        if summary.generation is not None:
+            summary.gates = evaluate(summary.generation, config.gates)
+        _decide(summary, options, started)
+        markdown = render(summary)
+        _write_files(out_dir, summary, markdown)
     return CheckOutcome(summary=summary, markdown=markdown, exit_code=_exit_code(summary))
 
 
@@ -204,12 +206,10 @@ def _decide(summary: CheckSummary, options: CheckOptions, started: float) -> Non
 
 
 def _write_files(out_dir: Path, summary: CheckSummary, markdown: str) -> None:
-    (out_dir / SUMMARY_MD).write_text(markdown, encoding="utf-8")
-    (out_dir / CHECK_FILE).write_text(summary.model_dump_json(indent=2), encoding="utf-8")
+    write_text_atomic(out_dir / SUMMARY_MD, markdown)
+    write_text_atomic(out_dir / CHECK_FILE, summary.model_dump_json(indent=2))
     if summary.generation is not None and not (out_dir / SUMMARY_JSON).exists():
-        (out_dir / SUMMARY_JSON).write_text(
-            summary.generation.model_dump_json(indent=2), encoding="utf-8"
-        )
+        write_text_atomic(out_dir / SUMMARY_JSON, summary.generation.model_dump_json(indent=2))
 
 
 def _exit_code(summary: CheckSummary) -> int:

@@ -25,6 +25,7 @@ from sdg_ci.generate.ledger.progress import Progress
 from sdg_ci.generate.ledger.summary import summarize
 from sdg_ci.generate.model.client import ModelClient
 from sdg_ci.generate.model.endpoint import Endpoint, public_url
+from sdg_ci.outdir import run_lock, write_text_atomic
 from sdg_ci.records.run import LeafSummary, ModelInfo, RunSummary, Usage
 from sdg_ci.taxonomy.leaf import LeafReadError, leaf_kind, load_leaf
 
@@ -41,10 +42,12 @@ def generate(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
              environ: Mapping[str, str] | None = None) -> RunSummary:
     """Generate, score and write data for `leaf_files` (qna.yaml paths relative to `root`).
 
-    API keys are read from `environ` (None: this process's environment).
+    API keys are read from `environ` (None: this process's environment). The run holds
+    `out_dir` (a second run into it is refused, see `sdg_ci.outdir`).
     """
-    return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses, progress,
-                                      environ))
+    with run_lock(Path(out_dir), "generate"):
+        return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses,
+                                          progress, environ))
 
 
 async def generate_async(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
@@ -96,9 +99,7 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
     summary.usage = _total_usage(summary.leaves)
     summary.wall_s = round(time.monotonic() - started, 3)
     summary.notes = _run_notes(models, summary)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2) + "\n",
-                                        encoding="utf-8")
+    write_text_atomic(out_dir / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
     return summary
 
 

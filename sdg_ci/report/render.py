@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from sdg_ci.config import GatesConfig
@@ -27,6 +28,7 @@ from sdg_ci.records.gates import GateResult
 from sdg_ci.records.run import LeafSummary, RunSummary
 from sdg_ci.report.escape import code_block, code_span, inline, quoted, url_path
 from sdg_ci.report.gates import evaluate
+from sdg_ci.report.html import REPORT_FILE, report_markdown_line
 
 DEFAULT_LIMIT = 60_000  # GitHub: 65,536; room for the marker and a fallback note
 
@@ -440,7 +442,9 @@ class _Renderer:
         if s.pull_request.run_url:
             self.add(f"- Data and `summary.json`: the artifact of [this workflow run]"
                      f"({s.pull_request.run_url})")
+            self.add(report_markdown_line(REPORT_FILE, s.pull_request.run_url))
         elif s.out_dir:
             self.add(f"- Data and `summary.json`: {code_span(s.out_dir, 300, False)}")
+            self.add(report_markdown_line(PurePosixPath(s.out_dir, REPORT_FILE).as_posix()))
         if s.reproduce:
             self.add("", "Reproduce locally:", "", code_block(s.reproduce, 1000, "sh"))

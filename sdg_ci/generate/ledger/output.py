@@ -7,11 +7,11 @@ half a file, and two runs over the same cache produce byte-identical files.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.rows import Failure, Row
+from sdg_ci.outdir import write_text_atomic
 
 PAIRS_FILE = "pairs.jsonl"
 REJECTED_FILE = "rejected.jsonl"
@@ -64,12 +64,7 @@ def failure_record(ledger: LeafLedger, failure: Failure, models: dict[str, str])
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def write_leaf(ledger: LeafLedger, out_dir: Path, models: dict[str, str]) -> tuple[str, str]:

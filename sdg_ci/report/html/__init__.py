@@ -7,9 +7,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from sdg_ci.outdir import write_text_atomic
 from sdg_ci.report.html.collect import collect
 from sdg_ci.report.html.page import render_page
 
@@ -23,9 +23,7 @@ def write_html_report(out_dir: Path, taxonomy_root: Path | None = None) -> Path:
     out_dir = Path(out_dir)
     html = render_page(collect(out_dir, taxonomy_root).to_json())
     target = out_dir / REPORT_FILE
-    tmp = target.with_name(f".{REPORT_FILE}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, target)
+    write_text_atomic(target, html)
     return target
 
 
