@@ -120,11 +120,31 @@ class GatesConfig(_Section):
     subtrees: dict[str, GateOverrides] = Field(default_factory=dict)
 
 
+class BuildOverrides(_Section):
+    """A subtree's changes for `build`: its targets per scale and its weight in the mix."""
+
+    targets: dict[str, int] | None = None  # per scale, e.g. {"full": 200}
+    weight: float | None = Field(None, ge=0)
+
+
+class BuildSettings(_Section):
+    """`sdg-ci build`'s balance: every leaf aims for a target of kept rows (see
+    sdg_ci/build/balance.py); short leaves are topped up, rich ones selected down."""
+
+    targets: dict[str, int] = Field(default_factory=lambda: {"preview": 10, "full": 100})
+    max_rounds: int = Field(3, ge=0)  # top-up rounds per leaf and build
+    # a round adding fewer new rows than this share of what is missing: the source is spent
+    min_round_yield: float = Field(0.1, ge=0, le=1)
+    # taxonomy subtree prefix -> overrides, applied from the shortest prefix to the longest
+    subtrees: dict[str, BuildOverrides] = Field(default_factory=dict)
+
+
 class Config(_Section):
     validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     generate: GenerateSettings = Field(default_factory=GenerateSettings)
     gates: GatesConfig = Field(default_factory=GatesConfig)
+    build: BuildSettings = Field(default_factory=BuildSettings)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
