@@ -28,12 +28,14 @@ def gini(values: list[int]) -> float:
 
 
 def subtrees(leaves: dict[str, LeafBalance]) -> dict[str, dict[str, dict[str, float]]]:
-    """Per depth (1 = the top folders), each subtree's rows and share of train.jsonl."""
+    """Per depth (1 = the top folders), each subtree's rows and share of train.jsonl; a
+    leaf shallower than a depth stands for itself there, so every depth adds up."""
     total = sum(b.rows for b in leaves.values())
     out: dict[str, dict[str, dict[str, float]]] = {}
+    deepest = max([len(PurePosixPath(p).parts) - 1 for p in leaves] + [1])
     for path, b in leaves.items():
         parts = PurePosixPath(path).parts
-        for depth in range(1, len(parts)):
+        for depth in range(1, deepest + 1):
             prefix = "/".join(parts[:depth])
             node = out.setdefault(str(depth), {}).setdefault(prefix, {"rows": 0, "share": 0.0})
             node["rows"] += b.rows

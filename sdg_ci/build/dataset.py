@@ -17,6 +17,7 @@ from typing import Any
 
 from sdg_ci.build.assemble import LeafBalance, assemble
 from sdg_ci.build.balance import balance_report, write_balance
+from sdg_ci.build.card import write_card
 from sdg_ci.build.fingerprint import leaf_fingerprint, settings_fingerprint
 from sdg_ci.build.manifest import Manifest, load_manifest, write_manifest
 from sdg_ci.build.plan import BuildPlan, plan_build
@@ -147,7 +148,7 @@ def build_dataset(
         result.removed = plan.remove
         result.unchanged = plan.unchanged
         result.leaves = len(entries)
-        _assemble_step(dataset, config, entries, result)
+        _assemble_step(root, dataset, config, entries, result)
         write_manifest(dataset, commit=result.commit, settings=fingerprint,
                        scale=config.generate.scale, pairs=result.pairs, entries=entries)
     return result
@@ -278,14 +279,16 @@ def _top_up_step(root: Path, dataset: Path, plan: BuildPlan, config: Config,
                   dataset / LAST_RUN, progress)
 
 
-def _assemble_step(dataset: Path, config: Config, entries: dict[str, dict[str, Any]],
-                   result: BuildResult) -> None:
-    """train.jsonl from the store (selection to target, weights) and balance.json."""
+def _assemble_step(root: Path, dataset: Path, config: Config,
+                   entries: dict[str, dict[str, Any]], result: BuildResult) -> None:
+    """train.jsonl from the store (selection to target, weights), balance.json and the
+    dataset card."""
     result.pairs, result.balance = assemble(
         dataset, entries, config.build, config.generate.scale,
         config.generate.near_duplicate_threshold)
     result.report = balance_report(result.balance)
     write_balance(dataset, result.report)
+    write_card(dataset, root, result.report, sorted(entries), result.commit)
 
 
 def _record_digests(dataset: Path, plan: BuildPlan,
