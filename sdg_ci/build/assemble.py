@@ -13,7 +13,6 @@ from typing import Any, TextIO
 
 from sdg_ci.build.select import select
 from sdg_ci.build.store import TRAIN, write_atomic
-from sdg_ci.build.targets import target_for, weight_for
 from sdg_ci.config import BuildSettings
 from sdg_ci.taxonomy.leaf import taxonomy_path
 
@@ -65,7 +64,7 @@ def assemble(dataset: Path, entries: dict[str, dict[str, Any]], settings: BuildS
     for path in sorted(entries):
         entry = entries[path]
         leaf = taxonomy_path(path)
-        target, weight = target_for(leaf, settings, scale), weight_for(leaf, settings)
+        target, weight = settings.target_for(leaf, scale), settings.weight_for(leaf)
         wanted = round(target * weight)
         records = [] if entry.get("invalid") else read_records(dataset / entry["data_file"])
         picked = select(records, max(target, wanted), threshold)

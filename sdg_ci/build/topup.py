@@ -20,7 +20,6 @@ from typing import Any
 
 from sdg_ci.build.assemble import read_records
 from sdg_ci.build.store import data_digest, write_atomic
-from sdg_ci.build.targets import target_for
 from sdg_ci.config import Config
 from sdg_ci.generate.ledger.dedup import DedupIndex
 from sdg_ci.records.run import RunSummary
@@ -102,7 +101,7 @@ def top_up(root: Path, dataset: Path, paths: list[str], entries: dict[str, dict[
     active = [p for p in paths if entries[p].get("complete")]
 
     def gap(p: str) -> int:
-        return target_for(taxonomy_path(p), settings, scale) - int(entries[p]["pairs"] or 0)
+        return settings.target_for(taxonomy_path(p), scale) - int(entries[p]["pairs"] or 0)
 
     for p in active:
         entries[p].pop("short_reason", None)
