@@ -3,7 +3,9 @@ source is spent.
 
 Each round asks only for new questions: the leaf's kept questions go to the teacher as
 "already asked" and to the duplicate check, and the round samples with its own seed (so
-nothing is replayed from the cache). Its rows pass the same critic and rating as the
+nothing is replayed from the cache). A knowledge leaf's round also asks about pairs of
+neighbouring chunks (questions that join two chunks) and, at a scale that leaves chunks
+out, takes in other chunks. Its rows pass the same critic and rating as the
 first pass, then join the leaf's store unless they repeat a stored question. A round that
 adds almost nothing (fewer than `build.min_round_yield` of what is missing) means the
 source is exhausted; `build.max_rounds` bounds the rest.
@@ -60,6 +62,8 @@ def round_config(config: Config, round_no: int, factor: int) -> Config:
     for table in (g.questions_per_seed, g.contexts_per_seed, g.questions_per_chunk):
         if g.scale in table:
             table[g.scale] = table[g.scale] * factor
+    if g.max_chunks.get(g.scale):  # a scale that leaves chunks out: take in others too
+        g.max_chunks[g.scale] = g.max_chunks[g.scale] * (factor + 1)
     return cfg
 
 
