@@ -27,10 +27,11 @@ from sdg_ci.outdir import run_lock, write_text_atomic
 from sdg_ci.records.check import CheckSummary, PullRequestInfo, check_problems
 from sdg_ci.report.gates import evaluate
 from sdg_ci.report.github import GitHubEnv, publish, publish_failure
+from sdg_ci.report.projection import projections
 from sdg_ci.report.render import render
 from sdg_ci.settings import ModelOverrides, load_settings
 from sdg_ci.taxonomy.gitdiff import DiffResult, diff_taxonomy
-from sdg_ci.taxonomy.leaf import is_leaf_path
+from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
 from sdg_ci.validate import validate
 
 __all__ = [
@@ -108,6 +109,7 @@ def run_check(root: Path, options: CheckOptions, github: GitHubEnv | None = None
         _generate(summary, root, config, out_dir, options, anything_checked=bool(to_check))
         if summary.generation is not None:
             summary.gates = evaluate(summary.generation, config.gates)
+            summary.projections = projections(summary.generation, config, find_leaf_files(root))
         _decide(summary, options, started)
         markdown = render(summary)
         _write_files(out_dir, summary, markdown)

@@ -8,7 +8,7 @@ are merged in by `sdg_ci.settings`.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal, TypeVar
 
 import yaml
@@ -120,11 +120,63 @@ class GatesConfig(_Section):
     subtrees: dict[str, GateOverrides] = Field(default_factory=dict)
 
 
+class BuildOverrides(_Section):
+    """A subtree's changes for `build`: its targets per scale and its weight in the mix."""
+
+    targets: dict[str, int] | None = None  # per scale, e.g. {"full": 200}
+    weight: float | None = Field(None, ge=0)
+
+
+class BuildSettings(_Section):
+    """`sdg-ci build`'s balance: every leaf aims for a target of kept rows (see
+    sdg_ci/build/balance.py); short leaves are topped up, rich ones selected down."""
+
+    targets: dict[str, int] = Field(default_factory=lambda: {"preview": 10, "full": 100})
+    max_rounds: int = Field(3, ge=0)  # top-up rounds per leaf and build
+    # a round adding fewer new rows than this share of what is missing: the source is spent
+    min_round_yield: float = Field(0.1, ge=0, le=1)
+    # taxonomy subtree prefix -> overrides, applied from the shortest prefix to the longest
+    subtrees: dict[str, BuildOverrides] = Field(default_factory=dict)
+
+    def matching(self, leaf: str) -> list[BuildOverrides]:
+        """The subtrees containing `leaf` (a taxonomy path), shortest prefix first."""
+        parts = PurePosixPath(leaf).parts
+        found = []
+        for prefix, overrides in self.subtrees.items():
+            p = PurePosixPath(prefix.strip("/")).parts
+            if p and tuple(parts[: len(p)]) == p:
+                found.append((len(p), prefix, overrides))
+        return [o for _, _, o in sorted(found, key=lambda m: (m[0], m[1]))]
+
+    def target_for(self, leaf: str, scale: str) -> int:
+        """Kept rows the leaf aims for at `scale` (its generation target; weights aside)."""
+        if scale not in self.targets:
+            raise SdgCiError(f"build.targets has no value for scale {scale!r}")
+        target = self.targets[scale]
+        for overrides in self.matching(leaf):
+            if overrides.targets and scale in overrides.targets:
+                target = overrides.targets[scale]
+        return max(0, int(target))
+
+    def weight_for(self, leaf: str) -> float:
+        """The leaf's weight in train.jsonl's mix (1.0 unless a subtree sets one)."""
+        weight = 1.0
+        for overrides in self.matching(leaf):
+            if overrides.weight is not None:
+                weight = overrides.weight
+        return weight
+
+    def rows_wanted(self, leaf: str, scale: str) -> int:
+        """Rows the leaf puts in train.jsonl: its target times its weight."""
+        return round(self.target_for(leaf, scale) * self.weight_for(leaf))
+
+
 class Config(_Section):
     validate_: ValidateSettings = Field(default_factory=ValidateSettings, alias="validate")
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     generate: GenerateSettings = Field(default_factory=GenerateSettings)
     gates: GatesConfig = Field(default_factory=GatesConfig)
+    build: BuildSettings = Field(default_factory=BuildSettings)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

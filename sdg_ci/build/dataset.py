@@ -1,8 +1,10 @@
 """`build_dataset`: bring a dataset folder up to date with the taxonomy, in small steps.
 
 Diff the range → fingerprint the current leaves → plan (generate / move / remove / keep) →
-generate (into `last_run/`; if it fails, the store is untouched) → store the generated and
-moved leaves, drop the removed ones → train.jsonl → manifest.json (last).
+validate the leaves to generate (invalid ones cost no model call) → generate (into
+`last_run/`; if it fails, the store is untouched) → store the generated and moved leaves,
+drop the removed ones → top up leaves below target → assemble train.jsonl (selection to
+target, weights) → balance.json, dataset card → manifest.json (last).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sdg_ci.build.assemble import LeafBalance, assemble
+from sdg_ci.build.balance import balance_report, write_balance
+from sdg_ci.build.card import write_card
 from sdg_ci.build.fingerprint import leaf_fingerprint, settings_fingerprint
 from sdg_ci.build.manifest import Manifest, load_manifest, write_manifest
 from sdg_ci.build.plan import BuildPlan, plan_build
@@ -24,14 +29,16 @@ from sdg_ci.build.store import (
     locked,
     move_data,
     remove_data,
-    write_train,
 )
+from sdg_ci.build.topup import TopUpResult, top_up
 from sdg_ci.config import Config
+from sdg_ci.diagnostics import FileResult
 from sdg_ci.errors import SdgCiError
 from sdg_ci.gitcmd import user_repo_git_text
 from sdg_ci.records.run import RunSummary
 from sdg_ci.taxonomy.gitdiff import EMPTY_BASE, DiffResult, diff_taxonomy
 from sdg_ci.taxonomy.leaf import find_leaf_files, is_leaf_path
+from sdg_ci.validate import validate
 
 LAST_RUN = "last_run"
 SUMMARY = "summary.json"
@@ -46,12 +53,14 @@ def _real_generate(
     out_dir: Path,
     statuses: dict[str, str] | None = None,
     progress: bool = True,
+    asked: dict[str, list[str]] | None = None,
 ) -> RunSummary:
     # deliberate lazy import: `sdg-ci build` is registered at CLI start-up, and the model
     # client is slow to import
     from sdg_ci.generate.runner import generate
 
-    return generate(root, leaf_files, config, out_dir, statuses=statuses, progress=progress)
+    return generate(root, leaf_files, config, out_dir, statuses=statuses, progress=progress,
+                    asked=asked)
 
 
 @dataclass
@@ -68,6 +77,16 @@ class BuildResult:
     pairs: int = 0  # pairs in train.jsonl
     notes: list[str] = field(default_factory=list)
     summary: RunSummary | None = None
+    invalid: dict[str, list[str]] = field(default_factory=dict)  # path -> diagnostics
+    topup: TopUpResult | None = None
+    balance: dict[str, LeafBalance] = field(default_factory=dict)  # leaf folder -> line
+    report: dict[str, Any] = field(default_factory=dict)  # balance.json
+
+    @property
+    def requests(self) -> int:
+        """Model requests of this build: the first pass and every top-up round."""
+        first = self.summary.usage.requests if self.summary else 0
+        return first + (self.topup.requests if self.topup else 0)
 
 
 def build_dataset(
@@ -115,25 +134,51 @@ def build_dataset(
                 f"{len(plan.reconciled)} leaves were out of date in the manifest without "
                 "changing in this range (an earlier build skipped or failed); regenerated"
             )
+        entries: dict[str, dict[str, Any]] = dict(manifest["leaves"])
+        _validate_step(root, plan, config, current, entries, result)
         summary = _generate(root, dataset, plan, config, generate, progress)
         result.summary = summary
-        entries: dict[str, dict[str, Any]] = dict(manifest["leaves"])
         _record_digests(dataset, plan, entries)
         _store_generated(dataset, plan, summary, current, entries, result)
         _store_moved(dataset, plan, current, entries)
         _drop_removed(dataset, plan, entries)
+        result.topup = _top_up_step(root, dataset, plan, config, entries, generate, progress)
         result.generated = sorted(plan.generate)
         result.moved = dict(sorted(plan.move.items()))
         result.removed = plan.remove
         result.unchanged = plan.unchanged
         result.leaves = len(entries)
-        result.pairs = write_train(dataset, entries)
+        _assemble_step(root, dataset, config, entries, result)
         write_manifest(dataset, commit=result.commit, settings=fingerprint,
                        scale=config.generate.scale, pairs=result.pairs, entries=entries)
     return result
 
 
 # ----------------------------------------------------------------------------- steps
+
+
+def _validate_step(root: Path, plan: BuildPlan, config: Config,
+                   current: dict[str, dict[str, Any]], entries: dict[str, dict[str, Any]],
+                   result: BuildResult) -> None:
+    """Validate the leaves about to be generated (as `check` does); an invalid one leaves
+    the plan (no model call) and its entry is marked so assembly keeps its data out."""
+    files = sorted(plan.generate)
+    if not files:
+        return
+    results: list[FileResult] = validate(files, root=root, settings=config.validate_)
+    for file in results:
+        if file.valid:
+            continue
+        diagnostics = [f"{d.line}:{d.column}: {d.code} {d.message}" for d in file.errors]
+        result.invalid[file.path] = diagnostics
+        plan.generate.pop(file.path, None)
+        old = entries.get(file.path) or {}
+        entries[file.path] = {
+            **old, **current.get(file.path, {}), "data_file": data_file_for(file.path),
+            "pairs": old.get("pairs", 0), "data_sha256": old.get("data_sha256"),
+            "complete": False, "invalid": True, "diagnostics": diagnostics,
+            "commit": result.commit,
+        }
 
 
 def _diff(root: Path, manifest: Manifest, commits: str | None, base: str | None, fetch: bool,
@@ -217,12 +262,33 @@ def _store_generated(dataset: Path, plan: BuildPlan, summary: RunSummary | None,
         entries[path] = {
             **current[path],
             "kind": leaf.kind if leaf else None,
+            "generated": leaf.questions_generated if leaf else 0,
             "data_file": target,
             "pairs": pairs,
             "data_sha256": sha,
             "complete": complete,
             "commit": result.commit,
         }
+
+
+def _top_up_step(root: Path, dataset: Path, plan: BuildPlan, config: Config,
+                 entries: dict[str, dict[str, Any]], generate: GenerateFn,
+                 progress: bool) -> TopUpResult:
+    """More rounds for the leaves generated now that are below target (others cost none)."""
+    return top_up(root, dataset, sorted(plan.generate), entries, config, generate,
+                  dataset / LAST_RUN, progress)
+
+
+def _assemble_step(root: Path, dataset: Path, config: Config,
+                   entries: dict[str, dict[str, Any]], result: BuildResult) -> None:
+    """train.jsonl from the store (selection to target, weights), balance.json and the
+    dataset card."""
+    result.pairs, result.balance = assemble(
+        dataset, entries, config.build, config.generate.scale,
+        config.generate.near_duplicate_threshold)
+    result.report = balance_report(result.balance)
+    write_balance(dataset, result.report)
+    write_card(dataset, root, result.report, sorted(entries), result.commit)
 
 
 def _record_digests(dataset: Path, plan: BuildPlan,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from sdg_ci.build import MANIFEST, TRAIN, BuildResult, build_dataset
+from sdg_ci.build.balance import BALANCE
+from sdg_ci.report.balance import render_balance_markdown
 from sdg_ci.report.escape import plain
 from sdg_ci.report.html import write_html_report
 from sdg_ci.settings import load_settings
@@ -90,8 +93,22 @@ def run(root: Path, options: BuildOptions) -> int:
         print(render_text(result))
     for note in result.notes:
         print(f"note: {plain(note, None)}", file=sys.stderr)
+    write_summary(result)
     write_html_report(result.dataset, taxonomy_root=root)
-    return 1 if result.incomplete else 0
+    return 1 if result.incomplete or result.invalid else 0
+
+
+SUMMARY_MD = "summary.md"
+
+
+def write_summary(result: BuildResult) -> None:
+    """The build's markdown summary beside the data, and in the job summary on GitHub."""
+    markdown = render_balance_markdown(result.report, invalid=result.invalid)
+    (result.dataset / SUMMARY_MD).write_text(markdown, encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as out:
+            out.write(markdown)
 
 
 def to_json(result: BuildResult) -> dict[str, object]:
@@ -105,6 +122,9 @@ def to_json(result: BuildResult) -> dict[str, object]:
         "incomplete": result.incomplete,
         "leaves": result.leaves,
         "pairs": result.pairs,
+        "invalid": result.invalid,
+        "requests": result.requests,
+        "balance": result.report,
         "notes": result.notes,
     }
 
@@ -120,15 +140,42 @@ def render_text(result: BuildResult) -> str:
     lines += [f"removed   {p_(p)}" for p in result.removed]
     lines += [f"incomplete {p_(p)}: generation had errors; the next build retries it"
               for p in result.incomplete]
-    calls = result.summary.usage.requests if result.summary else 0
+    for path, diagnostics in sorted(result.invalid.items()):
+        lines.append(f"invalid   {p_(path)}: not generated, kept out of {TRAIN}")
+        lines += [f"  {p_(path)}:{plain(d, None)}" for d in diagnostics]
+    if result.report.get("leaves"):
+        lines.append(balance_table(result.report))
+    rounds = result.topup.rounds if result.topup else 0
     lines.append(
         f"{len(result.generated)} generated, {len(result.moved)} moved, "
-        f"{len(result.removed)} removed, {len(result.unchanged)} unchanged "
-        f"({calls} model requests)"
+        f"{len(result.removed)} removed, {len(result.unchanged)} unchanged, "
+        f"{len(result.invalid)} invalid ({result.requests} model requests"
+        + (f", {rounds} top-up rounds" if rounds else "") + ")"
     )
     at = f" at {result.commit[:12]}" if result.commit else ""
     lines.append(
         f"dataset{at}: {result.leaves} leaves, {result.pairs} pairs in "
-        f"{result.dataset / TRAIN} (index: {MANIFEST})"
+        f"{result.dataset / TRAIN} (index: {MANIFEST}, balance: {BALANCE})"
     )
+    return "\n".join(lines)
+
+
+def balance_table(report: dict[str, object]) -> str:
+    """balance.json as aligned columns: a row per leaf, then the spread."""
+    leaves: dict = report["leaves"]  # type: ignore[assignment]
+    width = max([4] + [len(plain(p, None)) for p in leaves])
+    head = f"{'leaf':<{width}}  {'rows':>5} {'target':>6} {'short':>5} {'kept':>5} {'gen':>5}"
+    lines = [head]
+    for path, b in leaves.items():
+        line = (f"{plain(path, None):<{width}}  {b['rows']:>5} {b['target']:>6} "
+                f"{b['short_by']:>5} {b['kept']:>5} {b['generated']:>5}")
+        if b.get("reason"):
+            line += f"  {plain(b['reason'], None)}"
+        lines.append(line)
+    stats: dict = report["stats"]  # type: ignore[assignment]
+    spread = stats.get("max_min_spread_not_short")
+    lines.append(
+        f"balance: largest/smallest {spread if spread is not None else '-'} (leaves at "
+        f"target), Gini {stats['gini']}, largest share "
+        f"{round(100 * stats['largest_share'], 1)} %, {stats['short_leaves']} short")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sdg_ci import __version__
@@ -39,20 +39,23 @@ EMBEDDED_NOTE = (
 
 def generate(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
              statuses: dict[str, str] | None = None, progress: bool = True,
-             environ: Mapping[str, str] | None = None) -> RunSummary:
+             environ: Mapping[str, str] | None = None,
+             asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
     """Generate, score and write data for `leaf_files` (qna.yaml paths relative to `root`).
 
-    API keys are read from `environ` (None: this process's environment). The run holds
-    `out_dir` (a second run into it is refused, see `sdg_ci.outdir`).
+    API keys are read from `environ` (None: this process's environment). `asked`: per leaf,
+    questions kept earlier (a build's top-up round): new questions must differ from them.
+    The run holds `out_dir` (a second run into it is refused, see `sdg_ci.outdir`).
     """
     with run_lock(Path(out_dir), "generate"):
         return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses,
-                                          progress, environ))
+                                          progress, environ, asked))
 
 
 async def generate_async(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
                          statuses: dict[str, str] | None = None, progress: bool = True,
-                         environ: Mapping[str, str] | None = None) -> RunSummary:
+                         environ: Mapping[str, str] | None = None,
+                         asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
     started = time.monotonic()
     settings = config.generate
     root = Path(root)
@@ -75,7 +78,9 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
                 path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
                 errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"]))
             continue
-        ledgers.append(LeafLedger(leaf, len(ledgers), statuses.get(rel, "modified"), display))
+        ledger = LeafLedger(leaf, len(ledgers), statuses.get(rel, "modified"), display)
+        ledger.asked = list((asked or {}).get(rel, ()))
+        ledgers.append(ledger)
 
     walls: dict[int, float] = {}
     ticker = asyncio.create_task(display.run(models.endpoints))

@@ -41,6 +41,19 @@ def file_result_json(result: FileResult) -> dict[str, Any]:
     }
 
 
+class LeafProjection(BaseModel):
+    """A changed leaf at full scale, projected from this preview run: what a dataset build
+    would make of it against its target (sdg_ci/report/projection.py)."""
+
+    full_questions: int = 0  # questions a full-scale first pass would write
+    keep_rate: float = 0.0  # pairs kept / questions written, in the preview
+    projected_kept: int = 0  # keep_rate x full_questions
+    target: int = 0  # rows it would put in train.jsonl at most (target x weight)
+    subtree: str = ""  # its parent subtree in the taxonomy
+    subtree_share: float | None = None  # its share of the subtree's rows, when projected
+    flags: list[str] = Field(default_factory=list)  # thin source, would dominate
+
+
 class CheckSummary(BaseModel):
     """Everything one `sdg-ci check` found; the renderer's and publisher's only input."""
 
@@ -58,6 +71,7 @@ class CheckSummary(BaseModel):
     generation_skipped: str | None = None  # why generation did not run, when it did not
     generation_error: str | None = None
     gates: list[GateResult] = Field(default_factory=list)
+    projections: dict[str, LeafProjection] = Field(default_factory=dict)  # leaf file -> at full
     pull_request: PullRequestInfo = Field(default_factory=PullRequestInfo)
     out_dir: str = ""
     reproduce: str = ""

@@ -307,9 +307,11 @@ class _Renderer:
         present = [c for c in self.s.changes if c.status != "deleted"]
         if not present:
             return
+        projected = bool(self.s.projections)
         self.add("", "### Changed leaves", "",
-                 "| Leaf | Kind | Status | Valid | Pairs kept | Mean rating | Gates |",
-                 "|---|---|---|---|---|---|---|")
+                 "| Leaf | Kind | Status | Valid | Pairs kept | Mean rating | Gates |"
+                 + (" At full scale (projected / target) |" if projected else ""),
+                 "|---|---|---|---|---|---|---|" + ("---|" if projected else ""))
         for c in present:
             v = self.validation.get(c.path)
             valid = "—" if v is None else ("✅" if v.valid else "❌")
@@ -331,7 +333,16 @@ class _Renderer:
             if c.old_path:
                 status += " from " + code_span(c.old_path, 150)
             self.add(f"| {self.link(c.path)} | {kind} | {status} | {valid} | {kept} | {rating} "
-                     f"| {gate_cell} |")
+                     f"| {gate_cell} |" + (f" {self.projection_cell(c.path)} |" if projected
+                                           else ""))
+
+    def projection_cell(self, path: str) -> str:
+        """`~N / T`, and a warning per flag (thin source, would dominate its subtree)."""
+        p = self.s.projections.get(path)
+        if p is None:
+            return "—"
+        cell = f"~{_n(p.projected_kept)} / {_n(p.target)}"
+        return " ".join([cell, *(f"⚠️ {inline(flag, 300)}" for flag in p.flags)])
 
     def leaf_sections(self) -> None:
         if not self.generated:

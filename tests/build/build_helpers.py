@@ -10,19 +10,41 @@ import yaml
 from sdg_ci.records.run import LeafSummary, RunSummary, Usage
 from sdg_ci.taxonomy.leaf import taxonomy_path
 
+PAD = "Padding example"  # seed questions the stand-in engine makes no pair for
+
+# what the build tests run under: valid leaves need no attribution.txt beside them, and
+# no top-up round (the stand-in engine yields the same rows every time)
+LENIENT = {"validate": {"rules": {"Q030": "off"}}, "build": {"max_rounds": 0}}
+LENIENT_YAML = "validate:\n  rules:\n    Q030: 'off'\nbuild:\n  max_rounds: 0\n"
+
+
+def lenient_config():
+    from sdg_ci.config import Config
+
+    return Config.model_validate(LENIENT)
+
 
 def skill(*questions: str) -> str:
-    seeds = "".join(f"  - question: {q}\n    answer: Answer to {q}\n" for q in questions)
-    return f"version: 2\ntask_description: test\ncreated_by: tester\nseed_examples:\n{seeds}"
+    """A valid skill leaf with these seed questions (padded to 5 with ones the stand-in
+    engine ignores)."""
+    first = questions[0] if questions else "q"
+    padded = list(questions) + [f"{PAD} {i} after {first}" for i in range(5 - len(questions))]
+    seeds = "".join(f"  - question: {q}\n    answer: Answer to {q}\n" for q in padded)
+    return f"version: 3\ntask_description: test\ncreated_by: tester\nseed_examples:\n{seeds}"
 
 
 def knowledge(commit: str = "abc123", *questions: str) -> str:
-    qs = questions or ("What is it?",)
-    qa = "".join(f"      - question: {q}\n        answer: A.\n" for q in qs)
+    """A valid knowledge leaf: these questions in the first of 5 seed examples."""
+    qs = list(questions or ("What is it?",))
+    examples = [qs + [f"{PAD} {j} after {qs[0]}" for j in range(3 - len(qs))]]
+    examples += [[f"{PAD} {i}.{j} after {qs[0]}" for j in range(3)] for i in range(4)]
+    body = ""
+    for n, group in enumerate(examples):
+        qa = "".join(f"      - question: {q}\n        answer: A.\n" for q in group)
+        body += f"  - context: Some context number {n}.\n    questions_and_answers:\n{qa}"
     return (
-        "version: 3\ndomain: science\ncreated_by: tester\nseed_examples:\n"
-        f"  - context: Some context.\n    questions_and_answers:\n{qa}"
-        "document_outline: outline\n"
+        "version: 3\ndomain: science\ncreated_by: tester\nseed_examples:\n" + body
+        + "document_outline: an outline of the document that is long enough to pass\n"
         f"document:\n  repo: https://example.com/docs\n  commit: {commit}\n"
         "  patterns:\n    - '*.md'\n"
     )
@@ -35,7 +57,7 @@ def seed_questions(data: object) -> list[str]:
             questions.append(example["question"])
         for qa in example.get("questions_and_answers", []):
             questions.append(qa["question"])
-    return questions
+    return [q for q in questions if not str(q).startswith(PAD)]
 
 
 class FakeGenerate:
@@ -53,7 +75,8 @@ class FakeGenerate:
     def generated(self) -> list[str]:
         return [path for call in self.calls for path in call["leaf_files"]]
 
-    def __call__(self, root, leaf_files, config, out_dir, statuses=None, progress=True):
+    def __call__(self, root, leaf_files, config, out_dir, statuses=None, progress=True,
+                 asked=None):
         self.calls.append({"leaf_files": list(leaf_files), "statuses": dict(statuses or {}),
                            "scale": config.generate.scale})
         if self.raise_on:

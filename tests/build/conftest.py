@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from build_helpers import knowledge, skill
+from build_helpers import LENIENT_YAML, knowledge, skill
 from gitrepo import Repo
 
 
@@ -17,6 +17,7 @@ def taxonomy(tmp_path):
     """main with four leaves (one knowledge leaf with an attribution)."""
     repo = Repo(tmp_path / "taxonomy")
     repo.git("init", "-q", "-b", "main")
+    repo.write(".sdg-ci.yaml", LENIENT_YAML)
     repo.write("compositional_skills/writing/poems/qna.yaml", skill("Write a poem?", "A haiku?"))
     repo.write("compositional_skills/writing/prose/qna.yaml", skill("Write prose?"))
     repo.write("compositional_skills/math/qna.yaml", skill("Add 2 and 2?", "Add 3 and 4?"))

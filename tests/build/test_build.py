@@ -6,7 +6,7 @@ import hashlib
 import json
 
 import pytest
-from build_helpers import FakeGenerate, knowledge, skill
+from build_helpers import FakeGenerate, knowledge, lenient_config, skill
 from gitrepo import Repo
 
 from sdg_ci.build import build_dataset, leaf_fingerprint
@@ -32,6 +32,7 @@ def train_users(dataset) -> list[str]:
 
 
 def build(taxonomy, dataset, gen, **kw):
+    kw.setdefault("config", lenient_config())
     return build_dataset(taxonomy.root, dataset, generate=gen, progress=False, **kw)
 
 
@@ -58,6 +59,10 @@ def test_first_build_generates_every_leaf(taxonomy, tmp_path):
         ).hexdigest(),
         "complete": True,
         "commit": head,
+        "generated": 0,
+        "rounds": 0,
+        "short_reason": "top-up is off (build.max_rounds = 0); more or longer documents "
+                        "(or more seed examples) would help",
     }
     assert entry["document"] == {"repo": "https://example.com/docs", "commit": "abc123",
                                  "patterns": ["*.md"]}
@@ -214,11 +219,10 @@ def test_full_regenerates_everything(taxonomy, tmp_path):
 
 
 def test_settings_change_is_noted(taxonomy, tmp_path):
-    from sdg_ci.config import Config
 
     dataset = tmp_path / "dataset"
     build(taxonomy, dataset, FakeGenerate())
-    config = Config()
+    config = lenient_config()
     config.generate.min_pair_rating = 3
     result = build(taxonomy, dataset, FakeGenerate(), config=config)
     assert any("pass --full" in note for note in result.notes)
@@ -257,7 +261,8 @@ def test_taxonomy_in_a_subfolder_and_misnamed_files_skipped(tmp_path):
     repo.write("knowledge/x/qna.yml", knowledge())
     repo.commit()
     gen = FakeGenerate()
-    result = build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False)
+    result = build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False,
+                           config=lenient_config())
     assert gen.generated == [POEMS] and result.leaves == 1
 
 
@@ -265,10 +270,12 @@ def test_outside_git_builds_from_the_files(tmp_path):
     repo = Repo(tmp_path / "plain")
     repo.write(POEMS, skill("Poem?"))
     gen = FakeGenerate()
-    result = build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False)
+    result = build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False,
+                           config=lenient_config())
     assert gen.generated == [POEMS] and result.commit is None
     gen = FakeGenerate()
-    build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False)
+    build_dataset(repo.root, tmp_path / "ds", generate=gen, progress=False,
+                           config=lenient_config())
     assert gen.calls == []
 
 

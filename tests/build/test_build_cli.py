@@ -33,12 +33,19 @@ def test_build_cli_text(taxonomy, tmp_path, gen, capsys):
                  "--commits", f"{before}..{after}"])
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert out == [
-        f"generated {POEMS}",
-        f"removed   {PROSE}",
-        "1 generated, 0 moved, 1 removed, 2 unchanged (1 model requests)",
+    assert out[:2] == [f"generated {POEMS}", f"removed   {PROSE}"]
+    table = out[2:-2]
+    assert table[0].split() == ["leaf", "rows", "target", "short", "kept", "gen"]
+    assert [line.split()[:4] for line in table[1:4]] == [
+        ["compositional_skills/math", "2", "100", "98"],
+        ["compositional_skills/writing/poems", "1", "100", "99"],
+        ["knowledge/science/physics", "1", "100", "99"]]
+    assert table[4] == ("balance: largest/smallest - (leaves at target), Gini 0.1667, "
+                        "largest share 50.0 %, 3 short")
+    assert out[-2:] == [
+        "1 generated, 0 moved, 1 removed, 2 unchanged, 0 invalid (1 model requests)",
         f"dataset at {after[:12]}: 3 leaves, 4 pairs in {dataset / 'train.jsonl'} "
-        "(index: manifest.json)",
+        "(index: manifest.json, balance: balance.json)",
     ]
 
 

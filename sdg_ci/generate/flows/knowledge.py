@@ -83,10 +83,14 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
     data = ledger.leaf.data
     domain = str(data.get("domain", "") if isinstance(data, dict) else "")
     seed_questions = [q for s in seeds for q, _ in s.qas]
-    await asyncio.gather(*(
-        emit(chunk_unit(ctx, i, chunk, seeds[n % len(seeds)], domain, seed_questions))
-        for n, (i, chunk) in enumerate(selected)
-    ))
+    units = [chunk_unit(ctx, i, chunk, seeds[n % len(seeds)], domain, seed_questions)
+             for n, (i, chunk) in enumerate(selected)]
+    if ledger.asked:  # a top-up round: also questions that need two neighbouring chunks
+        pairs = list(zip(selected, selected[1:], strict=False))
+        ledger.plan(len(pairs) * ctx.scale.questions_per_chunk)
+        units += [joined_unit(ctx, len(chunks) + n, a, b, seeds[n % len(seeds)], domain,
+                              seed_questions) for n, ((_, a), (_, b)) in enumerate(pairs)]
+    await asyncio.gather(*(emit(unit) for unit in units))
 
 
 def chunk_unit(ctx: RunContext, i: int, chunk: Chunk, seed: KnowledgeExample,
@@ -100,6 +104,23 @@ def chunk_unit(ctx: RunContext, i: int, chunk: Chunk, seed: KnowledgeExample,
         row_fields={"seed_index": seed.index, "chunk_id": chunk.id,
                     "chunk_source": chunk.source, "chunk_heading": chunk.heading},
         chunk_id=chunk.id,
+    )
+
+
+def joined_unit(ctx: RunContext, group: int, a: Chunk, b: Chunk, seed: KnowledgeExample,
+                domain: str, seed_questions: list[str]) -> Unit:
+    """Two neighbouring chunks as one excerpt: questions whose answer joins them (a top-up
+    round's way to new questions once each chunk has been asked about)."""
+    unit = chunk_unit(ctx, group, a, seed, domain, seed_questions)
+    joined_id = f"{a.id}+{b.id}"
+    source = a.source if a.source == b.source else f"{a.source}, {b.source}"
+    return Unit(
+        variables={**unit.variables, "chunk": f"{a.text}\n\n{b.text}", "source": source,
+                   "heading": f"{a.heading or 'no heading'} / {b.heading or 'no heading'}"},
+        label=f"chunks {joined_id} ({source})", group=(group,), row_prefix=f"k{group}",
+        count=unit.count, avoid=unit.avoid,
+        row_fields={**unit.row_fields, "chunk_id": joined_id, "chunk_source": source},
+        chunk_id=joined_id,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sdg_ci.generate.flows.context import RunContext
@@ -22,19 +23,33 @@ from sdg_ci.generate.model import parse
 from sdg_ci.generate.model.ask import Outcome, ask
 from sdg_ci.records.stages import Stage
 
+ASKED_SHOWN = 30  # kept questions a top-up prompt lists (the admit check uses all of them)
+
 
 async def run_flow(ctx: RunContext, ledger: LeafLedger, flow: Flow) -> None:
     """Run one leaf of `flow`'s kind, accounting for every row in `ledger`."""
 
     async def emit(unit: Unit) -> None:
-        questions = await write_questions(ctx, ledger, flow.questions, unit)
+        prompt = flow.questions
+        if ledger.asked:  # a top-up round: the teacher sees what was asked already
+            prompt = f"{flow.questions}_topup"
+            unit = replace(unit, variables={**unit.variables,
+                                            "already_asked": already_asked(ledger.asked)})
+        questions = await write_questions(ctx, ledger, prompt, unit)
         rows = [Row(row_id=f"{unit.row_prefix}-q{j}", order=(*unit.order, j), question=q,
                     **unit.row_fields)
                 for j, q in enumerate(questions)]
-        fresh = admit(ledger, rows, unit.avoid, ctx.settings.near_duplicate_threshold)
+        fresh = admit(ledger, rows, [*unit.avoid, *ledger.asked],
+                      ctx.settings.near_duplicate_threshold)
         await asyncio.gather(*(pair_chain(ctx, ledger, flow, unit, row) for row in fresh))
 
     await flow.fan_out(ctx, ledger, emit)
+
+
+def already_asked(questions: list[str]) -> str:
+    """The most recent kept questions, one a line, as a top-up prompt shows them."""
+    shown = questions[-ASKED_SHOWN:]
+    return "\n".join(f"- {' '.join(q.split())}" for q in shown)
 
 
 async def ask_model(ctx: RunContext, ledger: LeafLedger, stage: Stage, prompt: str,

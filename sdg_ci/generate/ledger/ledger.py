@@ -26,6 +26,8 @@ class LeafLedger:
         self.errors = 0  # leaf-level failures (documents, unreadable leaf)
         self.seeds = 0
         self.progress = progress
+        # questions kept by earlier rounds (a build's top-up): new ones must differ
+        self.asked: list[str] = []
         self.questions_per_context = 1  # a lost context loses this many rows
 
     @property
