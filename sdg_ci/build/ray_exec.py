@@ -1,0 +1,374 @@
+"""Generate a build's leaves on a Ray cluster: `sdg-ci build --ray [ADDRESS]`.
+
+Why: a full rebuild of a large taxonomy is tens of thousands of model calls; one process on
+one runner is the wrong place for that. `RayGenerate` has the signature of the local
+engine's `generate()` (a `GenerateFn`), so `build_dataset` stays the one place that writes
+the store: each leaf is one Ray task that runs the same generation pipeline (`generate()`)
+into a scratch folder on its worker and returns the leaf's files and accounting; the driver
+writes them into `last_run/` only when a leaf's whole result has arrived, so a lost worker
+never leaves half a leaf. Ray retries a task whose worker died (`max_retries`); the rows do
+not change (per-row seeds, the response cache), so the train.jsonl of a Ray build is the
+one of a local build.
+
+Concurrency stays the servers' business: one `ServerLimiter` actor per server URL holds
+that server's adaptive limit for every task of the build, and each worker's endpoints
+borrow slots from it through `RemoteLimiter` (the interface of `AdaptiveLimiter`).
+
+Ray is an optional extra (`pip install 'sdg-ci[ray]'`): it is imported when a Ray build
+starts, never at CLI start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sdg_ci import __version__
+from sdg_ci.config import Config
+from sdg_ci.errors import SdgCiError
+from sdg_ci.generate.model.endpoint import public_url
+from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.runner import SUMMARY_FILE, generate
+from sdg_ci.records.run import LeafSummary, RunSummary, Usage
+from sdg_ci.taxonomy.leaf import leaf_kind
+
+LOCAL = "local"
+MAX_RETRIES = 3  # a task whose worker dies is run again this many times
+# Fault drill (tests, and a cluster's operators): when set to a file path that does not
+# exist yet, the first task to finish its leaf creates the file and kills its own worker
+# before returning; Ray runs the task again on another worker.
+KILL_ONCE_ENV = "SDG_CI_RAY_KILL_ONCE"
+
+
+def import_ray() -> Any:
+    """Ray, or a clear error naming the extra (an optional dependency, imported late)."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise SdgCiError(
+            "--ray needs Ray, an optional extra: pip install 'sdg-ci[ray]'"
+        ) from exc
+    return ray
+
+
+# ----------------------------------------------------------------------------- limits
+
+
+class ServerLimiter:
+    """One server's adaptive concurrency limit, for every task of a build (a Ray actor)."""
+
+    def __init__(self, max_concurrency: int):
+        self.limiter = AdaptiveLimiter(max_concurrency)
+
+    async def acquire(self, priority: tuple = ()) -> int:
+        await self.limiter.acquire(priority)
+        return self.limiter.limit
+
+    def release(self) -> None:
+        self.limiter.release()
+
+    def on_success(self, *args: Any) -> None:
+        self.limiter.on_success(*args)
+
+    def on_overload(self, retry_after: float | None = None) -> None:
+        self.limiter.on_overload(retry_after)
+
+    def stats(self) -> dict[str, int]:
+        return {"limit": self.limiter.limit, "in_flight": self.limiter.in_flight,
+                "max_limit": self.limiter.max_limit}
+
+
+class RemoteLimiter:
+    """A worker's view of a `ServerLimiter` actor, with `AdaptiveLimiter`'s interface.
+
+    `in_flight` counts this process's requests; `limit` is the server's limit when the last
+    slot was granted. Release and feedback are fire-and-forget (the endpoint's code is sync
+    there); Ray keeps one caller's calls to an actor in order."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+        self.limit = 1
+        self.in_flight = 0
+
+    async def acquire(self, priority: tuple = ()) -> None:
+        ref = self.actor.acquire.remote(priority)
+        try:
+            self.limit = await ref
+        except asyncio.CancelledError:
+            # the slot may be granted after we stopped waiting: hand it back then
+            asyncio.get_running_loop().create_task(self._release_when_granted(ref))
+            raise
+        self.in_flight += 1
+
+    async def _release_when_granted(self, ref: Any) -> None:
+        try:
+            await ref
+        except Exception:  # noqa: BLE001 - the actor is gone: nothing to hand back
+            return
+        self.actor.release.remote()
+
+    def release(self) -> None:
+        self.in_flight -= 1
+        self.actor.release.remote()
+
+    def on_success(self, *args: Any) -> None:
+        self.actor.on_success.remote(*args)
+
+    def on_overload(self, retry_after: float | None = None) -> None:
+        self.actor.on_overload.remote(retry_after)
+
+
+def server_limits(config: Config) -> dict[str, int]:
+    """Each remote server's label (as the endpoints name it) -> its max concurrency."""
+    limits: dict[str, int] = {}
+    settings = config.generate
+    for spec in (settings.teacher, settings.critic):
+        if spec is not None and spec.url:
+            label = public_url(spec.url)
+            limits[label] = min(limits.get(label, spec.max_concurrency), spec.max_concurrency)
+    return limits
+
+
+def limiter_factory(actors: dict[str, Any]) -> Callable[[str, int], Any]:
+    """For `ModelClient`: a server with an actor borrows its slots; others keep their own."""
+
+    def make(label: str, max_concurrency: int) -> Any:
+        actor = actors.get(label)
+        return RemoteLimiter(actor) if actor is not None else AdaptiveLimiter(max_concurrency)
+
+    return make
+
+
+# ----------------------------------------------------------------------------- a task
+
+
+@dataclass
+class LeafResult:
+    """What one task sends back: the leaf's summary, its files (path in the run folder ->
+    bytes), the run's model infos and notes, and who ran it for how long."""
+
+    leaf: LeafSummary
+    files: dict[str, bytes]
+    summary: RunSummary
+    worker: str
+    node: str
+    wall_s: float
+
+
+def run_leaf(root: str, root_rel: str | None, rel: str, config_json: str, status: str,
+             actors: dict[str, Any]) -> LeafResult:
+    """A Ray task: generate one leaf with the local engine into a scratch folder."""
+    started = time.monotonic()
+    taxonomy = _find_root(root, root_rel)
+    config = Config.model_validate_json(config_json)
+    scratch = Path(tempfile.mkdtemp(prefix="sdg-ci-ray-"))
+    try:
+        summary = generate(taxonomy, [rel], config, scratch, statuses={rel: status},
+                           progress=False, limiter_factory=limiter_factory(actors))
+        leaf = next(x for x in summary.leaves if x.path == rel)
+        files = {name: (scratch / name).read_bytes()
+                 for name in (leaf.data_file, leaf.rejected_file)
+                 if name and (scratch / name).is_file()}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    _kill_drill()
+    summary.leaves = []
+    node = _node_id()
+    return LeafResult(leaf=leaf, files=files, summary=summary,
+                      worker=f"{node}:{os.getpid()}", node=node,
+                      wall_s=time.monotonic() - started)
+
+
+def _find_root(root: str, root_rel: str | None) -> Path:
+    """The taxonomy on this worker: the driver's path (one machine, a shared filesystem) or
+    the same path relative to the working directory (`ray job submit --working-dir`)."""
+    for candidate in (Path(root), Path(root_rel) if root_rel is not None else None):
+        if candidate is not None and candidate.is_dir():
+            return candidate.resolve()
+    raise SdgCiError(
+        f"the taxonomy is not at {root} on this Ray worker ({_node_id()}): put it on a "
+        "filesystem every node mounts at the same path, or submit the build with "
+        "`ray job submit --working-dir <taxonomy> -- sdg-ci build ...`"
+    )
+
+
+def _kill_drill() -> None:
+    marker = os.environ.get(KILL_ONCE_ENV)
+    if not marker:
+        return
+    try:
+        with open(marker, "x", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+    except FileExistsError:
+        return
+    os._exit(1)  # the worker dies with the leaf generated but not returned
+
+
+def _node_id() -> str:
+    ray = import_ray()
+    try:
+        return ray.get_runtime_context().get_node_id()[:8]
+    except Exception:  # noqa: BLE001 - not inside Ray (a direct call)
+        return "local"
+
+
+# ----------------------------------------------------------------------------- the driver
+
+
+@dataclass
+class RayReport:
+    """For the build summary: how many workers ran the tasks, and for how long."""
+
+    address: str
+    tasks: int = 0
+    failed: int = 0
+    workers: set[str] = field(default_factory=set)
+    nodes: set[str] = field(default_factory=set)
+    worker_s: float = 0.0  # the tasks' wall time, summed
+    wall_s: float = 0.0  # the driver's, from the first task submitted to the last result
+
+    def line(self) -> str:
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (f"ray ({self.address}): {self.tasks} leaf tasks{failed} on "
+                f"{len(self.workers)} workers ({len(self.nodes)} nodes), "
+                f"{self.worker_s:.1f} s of worker time in {self.wall_s:.1f} s")
+
+
+class RayGenerate:
+    """A `GenerateFn` that runs each leaf as a Ray task (see the module docstring).
+
+    `address`: "local" starts a local Ray instance (stopped at the end); anything else is
+    passed to `ray.init` ("auto", "ray://host:10001"). An already initialised Ray (a test,
+    a notebook, a Ray job's driver that called init) is used as it is."""
+
+    def __init__(self, address: str = LOCAL, max_retries: int = MAX_RETRIES):
+        self.address = address
+        self.max_retries = max_retries
+        self.report = RayReport(address)
+
+    def __call__(self, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
+                 statuses: dict[str, str] | None = None, progress: bool = True) -> RunSummary:
+        ray = import_ray()
+        started_here = self._connect(ray)
+        try:
+            return self._run(ray, Path(root).resolve(), leaf_files, config, Path(out_dir),
+                             statuses or {}, progress)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    def _connect(self, ray: Any) -> bool:
+        if ray.is_initialized():
+            return False
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        try:
+            if self.address == LOCAL:
+                ray.init(**kwargs)
+            else:
+                ray.init(address=self.address, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - Ray raises several kinds here
+            raise SdgCiError(f"--ray {self.address}: cannot start or join Ray: {exc}") from exc
+        return True
+
+    def _run(self, ray: Any, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
+             statuses: dict[str, str], progress: bool) -> RunSummary:
+        started = time.monotonic()
+        report = self.report = RayReport(self.address)
+        actor_class = ray.remote(num_cpus=0)(ServerLimiter)
+        actors = {label: actor_class.remote(limit)
+                  for label, limit in server_limits(config).items()}
+        task = ray.remote(num_cpus=1, max_retries=self.max_retries)(run_leaf)
+        drill = os.environ.get(KILL_ONCE_ENV)
+        if drill:  # the workers may predate this variable: hand it to them
+            task = task.options(runtime_env={"env_vars": {KILL_ONCE_ENV: drill}})
+        root_rel = _relative_to_cwd(root)
+        config_json = config.model_dump_json()
+        pending = {task.remote(str(root), root_rel, rel, config_json,
+                               statuses.get(rel, "modified"), actors): rel
+                   for rel in dict.fromkeys(leaf_files)}
+        report.tasks = len(pending)
+        results: dict[str, LeafResult] = {}
+        failures: dict[str, str] = {}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            rel = pending.pop(done[0])
+            try:
+                results[rel] = ray.get(done[0])
+            except Exception as exc:  # noqa: BLE001 - a task that failed for good
+                failures[rel] = _reason(exc)
+            if progress:
+                _status(len(results) + len(failures), report.tasks, len(failures))
+        if progress:
+            sys.stderr.write("\n")
+        for result in results.values():
+            report.workers.add(result.worker)
+            report.nodes.add(result.node)
+            report.worker_s += result.wall_s
+        report.failed = len(failures)
+        report.wall_s = time.monotonic() - started
+        return _write_run(out_dir, config, results, failures, statuses,
+                          round(time.monotonic() - started, 3))
+
+
+def _relative_to_cwd(root: Path) -> str | None:
+    try:
+        return root.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def _status(finished: int, total: int, failed: int) -> None:
+    """The driver's status line: leaves whose whole result has arrived."""
+    failed_text = f" ({failed} failed)" if failed else ""
+    sys.stderr.write(f"\rray: {finished}/{total} leaves done{failed_text}")
+    sys.stderr.flush()
+
+
+def _write_run(out_dir: Path, config: Config, results: dict[str, LeafResult],
+               failures: dict[str, str], statuses: dict[str, str], wall_s: float) -> RunSummary:
+    """The run folder as the local engine writes it: each arrived leaf's files, then
+    summary.json; a leaf whose task failed is an error (the next build retries it)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(tool_version=__version__, scale=config.generate.scale, wall_s=wall_s)
+    notes: dict[str, None] = {}
+    for _, result in sorted(results.items()):
+        for name, data in result.files.items():
+            target = out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        summary.leaves.append(result.leaf)
+        summary.models = summary.models or result.summary.models
+        summary.scale = result.summary.scale
+        notes.update(dict.fromkeys(result.summary.notes))
+    for rel, reason in sorted(failures.items()):
+        summary.leaves.append(LeafSummary(
+            path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
+            errors=1,
+            notes=[f"the Ray task failed ({reason}); the next build retries this leaf"]))
+    summary.leaves.sort(key=lambda leaf: leaf.path)
+    summary.usage = _total_usage(summary.leaves)
+    summary.notes = list(notes)
+    (out_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2) + "\n",
+                                        encoding="utf-8")
+    return summary
+
+
+def _total_usage(leaves: list[LeafSummary]) -> Usage:
+    total = Usage()
+    for leaf in leaves:
+        for name in ("requests", "cache_hits", "prompt_tokens", "completion_tokens"):
+            setattr(total, name, getattr(total, name) + getattr(leaf.usage, name))
+    return total
