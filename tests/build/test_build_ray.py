@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from gitrepo import Repo
+from openai_server import FakeOpenAI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
 
@@ -131,3 +132,27 @@ def test_cli_ray_flag_reports_the_workers(bench, tmp_path, openai_server, local_
     assert code == 0, out
     assert out["ray"].startswith("ray (local): 3 leaf tasks on ")
     assert out["incomplete"] == [] and out["pairs"] > 0
+
+
+def peak_in_flight(server) -> int:
+    """Most requests the server held at once (each from its arrival to its reply)."""
+    edges = sorted([(r.started, 1) for r in server.requests]
+                   + [(r.service_end, -1) for r in server.requests])
+    peak = now = 0
+    for _, step in edges:
+        now += step
+        peak = max(peak, now)
+    return peak
+
+
+def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray):
+    """Two tasks run at once (2 CPUs); together they never exceed the server's limit."""
+    repo, _ = bench
+    with FakeOpenAI(delay_s=0.05) as server:
+        config = make_config(server.url, tmp_path / "cache")
+        config.generate.teacher.max_concurrency = 2
+        result = build_dataset(repo.root, tmp_path / "ray", config=config, scale="preview",
+                               progress=False, generate=RayGenerate())
+        assert result.incomplete == [] and result.pairs > 0
+        assert len(server.requests) > 20
+        assert peak_in_flight(server) == 2
