@@ -238,7 +238,7 @@ class RayReport:
     def line(self) -> str:
         failed = f", {self.failed} failed" if self.failed else ""
         return (f"ray ({self.address}): {self.tasks} leaf tasks{failed} on "
-                f"{len(self.workers)} workers ({len(self.nodes)} nodes), "
+                f"{len(self.workers)} workers ({_count(len(self.nodes), 'node')}), "
                 f"{self.worker_s:.1f} s of worker time in {self.wall_s:.1f} s")
 
 
@@ -316,6 +316,10 @@ class RayGenerate:
         report.wall_s = time.monotonic() - started
         return _write_run(out_dir, config, results, failures, statuses,
                           round(time.monotonic() - started, 3))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _relative_to_cwd(root: Path) -> str | None:
