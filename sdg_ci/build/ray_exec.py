@@ -131,8 +131,11 @@ def server_limits(config: Config) -> dict[str, int]:
     limits: dict[str, int] = {}
     settings = config.generate
     for spec in (settings.teacher, settings.critic):
-        if spec is not None and spec.url:
-            label = public_url(spec.url)
+        if spec is None or not spec.url:
+            continue
+        urls = spec.url if isinstance(spec.url, list) else [spec.url]  # replicas: one each
+        for url in urls:
+            label = public_url(url)
             limits[label] = min(limits.get(label, spec.max_concurrency), spec.max_concurrency)
     return limits
 
