@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sdg_ci import __version__
 from sdg_ci.config import Config
@@ -67,6 +67,7 @@ class ServerLimiter:
 
     def __init__(self, max_concurrency: int):
         self.limiter = AdaptiveLimiter(max_concurrency)
+        self.answered = 0  # requests that succeeded, for the driver's status line
 
     async def acquire(self, priority: tuple = ()) -> int:
         await self.limiter.acquire(priority)
@@ -76,6 +77,7 @@ class ServerLimiter:
         self.limiter.release()
 
     def on_success(self, *args: Any) -> None:
+        self.answered += 1
         self.limiter.on_success(*args)
 
     def on_overload(self, retry_after: float | None = None) -> None:
@@ -83,7 +85,7 @@ class ServerLimiter:
 
     def stats(self) -> dict[str, int]:
         return {"limit": self.limiter.limit, "in_flight": self.limiter.in_flight,
-                "max_limit": self.limiter.max_limit}
+                "answered": self.answered}
 
 
 class RemoteLimiter:
@@ -300,17 +302,23 @@ class RayGenerate:
         report.tasks = len(pending)
         results: dict[str, LeafResult] = {}
         failures: dict[str, str] = {}
+        status = StatusLine(report.tasks, config.generate.progress_interval_s) if progress \
+            else None
         while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            rel = pending.pop(done[0])
-            try:
-                results[rel] = ray.get(done[0])
-            except Exception as exc:  # noqa: BLE001 - a task that failed for good
-                failures[rel] = _reason(exc)
-            if progress:
-                _status(len(results) + len(failures), report.tasks, len(failures))
-        if progress:
-            sys.stderr.write("\n")
+            done, _ = ray.wait(list(pending), num_returns=1,
+                               timeout=status.period if status else None)
+            for ref in done:
+                rel = pending.pop(ref)
+                try:
+                    results[rel] = ray.get(ref)
+                except Exception as exc:  # noqa: BLE001 - a task that failed for good
+                    failures[rel] = _reason(exc)
+            if status and status.due(not pending):
+                servers = dict(zip(actors, ray.get([a.stats.remote() for a in actors.values()]),
+                                   strict=True))
+                status.show(len(results) + len(failures), len(failures), servers)
+        if status:
+            status.end()
         for result in results.values():
             report.workers.add(result.worker)
             report.nodes.add(result.node)
@@ -337,11 +345,35 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[-1] if text else ''}"
 
 
-def _status(finished: int, total: int, failed: int) -> None:
-    """The driver's status line: leaves whose whole result has arrived."""
-    failed_text = f" ({failed} failed)" if failed else ""
-    sys.stderr.write(f"\rray: {finished}/{total} leaves done{failed_text}")
-    sys.stderr.flush()
+class StatusLine:
+    """The driver's progress: leaves whose whole result has arrived, and per server the
+    requests in flight and answered across every worker (read from the limiter actors).
+    A live line on a terminal; one line every `interval_s` in a CI log."""
+
+    def __init__(self, total: int, interval_s: float, stream: TextIO | None = None):
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.period = 0.5 if self.tty else interval_s
+        self._last = time.monotonic()
+
+    def due(self, last: bool) -> bool:
+        return last or time.monotonic() - self._last >= self.period
+
+    def show(self, finished: int, failed: int, servers: dict[str, dict[str, int]]) -> None:
+        self._last = time.monotonic()
+        failed_text = f" ({failed} failed)" if failed else ""
+        parts = [f"ray: {finished}/{self.total} leaves done{failed_text}"]
+        parts += [f"{label}: {s['in_flight']} in flight (limit {s['limit']}), "
+                  f"{s['answered']} answered" for label, s in servers.items()]
+        line = " · ".join(parts)
+        self.stream.write(f"\r{line}\x1b[K" if self.tty else f"{line}\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _write_run(out_dir: Path, config: Config, results: dict[str, LeafResult],

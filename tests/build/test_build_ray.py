@@ -4,6 +4,7 @@ give exactly the rows of a local build, also when a worker dies in the middle of
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -145,14 +146,22 @@ def peak_in_flight(server) -> int:
     return peak
 
 
-def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray):
-    """Two tasks run at once (2 CPUs); together they never exceed the server's limit."""
+def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray, capsys):
+    """Two tasks run at once (2 CPUs); together they never exceed the server's limit, and
+    the driver's status line shows the server's requests from every worker."""
     repo, _ = bench
     with FakeOpenAI(delay_s=0.05) as server:
         config = make_config(server.url, tmp_path / "cache")
         config.generate.teacher.max_concurrency = 2
+        config.generate.progress_interval_s = 0.2
         result = build_dataset(repo.root, tmp_path / "ray", config=config, scale="preview",
-                               progress=False, generate=RayGenerate())
+                               progress=True, generate=RayGenerate())
         assert result.incomplete == [] and result.pairs > 0
         assert len(server.requests) > 20
         assert peak_in_flight(server) == 2
+
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("ray: ")]
+    assert len(lines) >= 2 and lines[-1].startswith("ray: 3/3 leaves done · ")
+    answered = [int(re.search(r"(\d+) answered", x).group(1)) for x in lines]
+    assert answered == sorted(answered) and 0 < answered[-1] <= len(server.requests)
+    assert all("(limit 2)" in x for x in lines)
