@@ -21,6 +21,7 @@ starts, never at CLI start-up.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import shutil
 import sys
@@ -255,6 +256,8 @@ class RayGenerate:
     a notebook, a Ray job's driver that called init) is used as it is."""
 
     def __init__(self, address: str = LOCAL, max_retries: int = MAX_RETRIES):
+        if importlib.util.find_spec("ray") is None:  # fail before the build starts
+            import_ray()
         self.address = address
         self.max_retries = max_retries
         self.report = RayReport(address)
