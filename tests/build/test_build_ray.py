@@ -21,6 +21,7 @@ from sdg_ci.cli import main  # noqa: E402
 
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'sdg-ci[ray]')")
 
+from sdg_ci.build import ray_exec  # noqa: E402
 from sdg_ci.build.ray_exec import KILL_ONCE_ENV, RayGenerate  # noqa: E402
 
 
@@ -165,3 +166,29 @@ def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray, caps
     answered = [int(re.search(r"(\d+) answered", x).group(1)) for x in lines]
     assert answered == sorted(answered) and 0 < answered[-1] <= len(server.requests)
     assert all("(limit 2)" in x for x in lines)
+
+
+def test_an_interrupted_driver_resumes_from_the_store(bench, tmp_path, openai_server, local_ray,
+                                                      monkeypatch):
+    """Ctrl-C after the tasks ran, before the store was written: the store is untouched, and
+    the next build makes no model call (every answer is in the cache) and the same rows."""
+    repo, leaves = bench
+    build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local")
+    calls = len(openai_server.requests)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ray_exec, "_write_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray", RayGenerate())
+    assert len(openai_server.requests) == 2 * calls
+    assert not (tmp_path / "ray" / "manifest.json").exists()
+    assert not (tmp_path / "ray" / "train.jsonl").exists()
+
+    monkeypatch.undo()
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray",
+                   RayGenerate())
+    assert result.generated == sorted(leaves) and result.incomplete == []
+    assert len(openai_server.requests) == 2 * calls  # all replayed from the cache
+    assert rows(tmp_path / "ray") == rows(tmp_path / "local")
