@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ MAX_RETRIES = 3  # a task whose worker dies is run again this many times
 # exist yet, the first task to finish its leaf creates the file and kills its own worker
 # before returning; Ray runs the task again on another worker.
 KILL_ONCE_ENV = "SDG_CI_RAY_KILL_ONCE"
+HEARTBEAT_S = 5.0  # a worker's limiter says it is alive this often
+LEASE_S = 30.0  # a silent worker's request slots go back to its server after this long
 
 
 def import_ray() -> Any:
@@ -64,18 +67,54 @@ def import_ray() -> Any:
 
 
 class ServerLimiter:
-    """One server's adaptive concurrency limit, for every task of a build (a Ray actor)."""
+    """One server's adaptive concurrency limit, for every task of a build (a Ray actor).
 
-    def __init__(self, max_concurrency: int):
+    Slots are leased: each holder (a worker's `RemoteLimiter`) beats every `HEARTBEAT_S`,
+    and the slots of a holder silent for `lease_s` (its worker died mid-request) go back
+    to the server's pool."""
+
+    def __init__(self, max_concurrency: int, lease_s: float | None = None):
         self.limiter = AdaptiveLimiter(max_concurrency)
+        self.lease_s = LEASE_S if lease_s is None else lease_s
         self.answered = 0  # requests that succeeded, for the driver's status line
+        self.reclaimed = 0  # slots taken back from silent holders
+        self.held: dict[str, int] = {}
+        self.seen: dict[str, float] = {}
+        self._reaper: asyncio.Task | None = None
 
-    async def acquire(self, priority: tuple = ()) -> int:
+    async def acquire(self, priority: tuple = (), holder: str = "") -> int:
+        if self._reaper is None:
+            self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+        self.seen[holder] = time.monotonic()
         await self.limiter.acquire(priority)
+        self.held[holder] = self.held.get(holder, 0) + 1
+        self.seen[holder] = time.monotonic()
         return self.limiter.limit
 
-    def release(self) -> None:
-        self.limiter.release()
+    def release(self, holder: str = "") -> None:
+        if self.held.get(holder, 0) > 0:  # not when the slot was reclaimed already
+            self.held[holder] -= 1
+            self.limiter.release()
+
+    def heartbeat(self, holder: str = "") -> None:
+        self.seen[holder] = time.monotonic()
+
+    def reap(self) -> int:
+        """Give back the slots of holders silent for longer than the lease."""
+        now, freed = time.monotonic(), 0
+        for holder, count in list(self.held.items()):
+            if count and now - self.seen.get(holder, 0.0) > self.lease_s:
+                del self.held[holder]
+                for _ in range(count):
+                    self.limiter.release()
+                freed += count
+        self.reclaimed += freed
+        return freed
+
+    async def _reap_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 2)
+            self.reap()
 
     def on_success(self, *args: Any) -> None:
         self.answered += 1
@@ -86,7 +125,7 @@ class ServerLimiter:
 
     def stats(self) -> dict[str, int]:
         return {"limit": self.limiter.limit, "in_flight": self.limiter.in_flight,
-                "answered": self.answered}
+                "answered": self.answered, "reclaimed": self.reclaimed}
 
 
 class RemoteLimiter:
@@ -94,15 +133,20 @@ class RemoteLimiter:
 
     `in_flight` counts this process's requests; `limit` is the server's limit when the last
     slot was granted. Release and feedback are fire-and-forget (the endpoint's code is sync
-    there); Ray keeps one caller's calls to an actor in order."""
+    there); Ray keeps one caller's calls to an actor in order. A heartbeat keeps this
+    holder's slots leased while its event loop runs."""
 
     def __init__(self, actor: Any):
         self.actor = actor
+        self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.limit = 1
         self.in_flight = 0
+        self._beat: asyncio.Task | None = None
 
     async def acquire(self, priority: tuple = ()) -> None:
-        ref = self.actor.acquire.remote(priority)
+        if self._beat is None:
+            self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
+        ref = self.actor.acquire.remote(priority, self.holder)
         try:
             self.limit = await ref
         except asyncio.CancelledError:
@@ -111,16 +155,21 @@ class RemoteLimiter:
             raise
         self.in_flight += 1
 
+    async def _heartbeat(self) -> None:
+        while True:
+            self.actor.heartbeat.remote(self.holder)
+            await asyncio.sleep(HEARTBEAT_S)
+
     async def _release_when_granted(self, ref: Any) -> None:
         try:
             await ref
         except Exception:  # noqa: BLE001 - the actor is gone: nothing to hand back
             return
-        self.actor.release.remote()
+        self.actor.release.remote(self.holder)
 
     def release(self) -> None:
         self.in_flight -= 1
-        self.actor.release.remote()
+        self.actor.release.remote(self.holder)
 
     def on_success(self, *args: Any) -> None:
         self.actor.on_success.remote(*args)
@@ -138,16 +187,21 @@ def server_limits(config: Config) -> dict[str, int]:
             continue
         urls = spec.url if isinstance(spec.url, list) else [spec.url]  # replicas: one each
         for url in urls:
-            label = public_url(url)
+            label = server_key(public_url(url))
             limits[label] = min(limits.get(label, spec.max_concurrency), spec.max_concurrency)
     return limits
+
+
+def server_key(label: str) -> str:
+    """One key per server, however its URL is spelt (`.../v1` and `.../v1/`)."""
+    return label.rstrip("/")
 
 
 def limiter_factory(actors: dict[str, Any]) -> Callable[[str, int], Any]:
     """For `ModelClient`: a server with an actor borrows its slots; others keep their own."""
 
     def make(label: str, max_concurrency: int) -> Any:
-        actor = actors.get(label)
+        actor = actors.get(server_key(label))
         return RemoteLimiter(actor) if actor is not None else AdaptiveLimiter(max_concurrency)
 
     return make
