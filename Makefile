@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the test extras (Ray, for the `build --ray` tests) on top: `make demo` never pulls them in
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: install test demo bench lint clean
 
@@ -20,9 +22,13 @@ $(STAMP): pyproject.toml Makefile
 		|| echo "chromium not installed: the browser tests of the HTML report will be skipped"
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,ray]'
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/ruff check sdg_ci tests bench examples
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 -q

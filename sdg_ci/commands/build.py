@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="settings file (default: .sdg-ci.yaml at the taxonomy root)")
     parser.add_argument("--fetch", action="store_true",
                         help="fetch missing commits in a shallow clone (see `sdg-ci diff`)")
+    parser.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                        help="generate the leaves as tasks on Ray (pip install 'sdg-ci[ray]'): "
+                        "`local` (the default) starts a local Ray instance; an address "
+                        "(`auto`, `ray://host:10001`) joins a cluster")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
@@ -58,6 +62,7 @@ class BuildOptions:
     fetch: bool = False
     progress: bool = True
     format: str = "text"  # text | json
+    ray: str | None = None  # None: generate in this process; else a Ray address or "local"
 
 
 def options_from_args(args: argparse.Namespace) -> BuildOptions:
@@ -71,11 +76,18 @@ def options_from_args(args: argparse.Namespace) -> BuildOptions:
         fetch=args.fetch,
         progress=args.progress,
         format=args.format,
+        ray=args.ray,
     )
 
 
 def run(root: Path, options: BuildOptions) -> int:
     config = load_settings(root, options.config_path)
+    ray_generate = None
+    if options.ray:
+        # deliberate lazy import, as for the local engine: it loads the model client
+        from sdg_ci.build.ray_exec import RayGenerate
+
+        ray_generate = RayGenerate(options.ray)
     result = build_dataset(
         root,
         options.out,
@@ -86,11 +98,14 @@ def run(root: Path, options: BuildOptions) -> int:
         full=options.full,
         fetch=options.fetch,
         progress=options.progress,
+        generate=ray_generate,
     )
+    ray_line = ray_generate.report.line() if ray_generate and result.generated else None
     if options.format == "json":
-        print(json.dumps(to_json(result), indent=2))
+        ray_json = {"ray": ray_line} if ray_generate else {}
+        print(json.dumps({**to_json(result), **ray_json}, indent=2))
     else:
-        print(render_text(result))
+        print(render_text(result) + (f"\n{ray_line}" if ray_line else ""))
     for note in result.notes:
         print(f"note: {plain(note, None)}", file=sys.stderr)
     write_summary(result)

@@ -23,7 +23,7 @@ from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.output import write_leaf
 from sdg_ci.generate.ledger.progress import Progress
 from sdg_ci.generate.ledger.summary import summarize
-from sdg_ci.generate.model.client import ModelClient
+from sdg_ci.generate.model.client import LimiterFactory, ModelClient
 from sdg_ci.generate.model.endpoint import Endpoint, public_url
 from sdg_ci.outdir import run_lock, write_text_atomic
 from sdg_ci.records.run import LeafSummary, ModelInfo, RunSummary, Usage
@@ -40,22 +40,26 @@ EMBEDDED_NOTE = (
 def generate(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
              statuses: dict[str, str] | None = None, progress: bool = True,
              environ: Mapping[str, str] | None = None,
-             asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
+             asked: Mapping[str, Sequence[str]] | None = None,
+             limiter_factory: LimiterFactory | None = None) -> RunSummary:
     """Generate, score and write data for `leaf_files` (qna.yaml paths relative to `root`).
 
     API keys are read from `environ` (None: this process's environment). `asked`: per leaf,
     questions kept earlier (a build's top-up round): new questions must differ from them.
-    The run holds `out_dir` (a second run into it is refused, see `sdg_ci.outdir`).
+    `limiter_factory` shares each server's concurrency limit with other processes (a Ray
+    build). The run holds `out_dir` (a second run into it is refused, see `sdg_ci.outdir`).
     """
     with run_lock(Path(out_dir), "generate"):
         return asyncio.run(generate_async(root, leaf_files, config, out_dir, statuses,
-                                          progress, environ, asked))
+                                          progress, environ, asked=asked,
+                                          limiter_factory=limiter_factory))
 
 
 async def generate_async(root: Path, leaf_files: list[str], config: Config, out_dir: Path,
                          statuses: dict[str, str] | None = None, progress: bool = True,
                          environ: Mapping[str, str] | None = None,
-                         asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
+                         asked: Mapping[str, Sequence[str]] | None = None,
+                         limiter_factory: LimiterFactory | None = None) -> RunSummary:
     started = time.monotonic()
     settings = config.generate
     root = Path(root)
@@ -65,7 +69,7 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
     display = Progress(enabled=progress, interval_s=settings.progress_interval_s)
     scale = resolve_scale(settings, settings.scale)
     ctx = RunContext(settings, config.documents, cache_dir, settings.scale, scale,
-                     ModelClient(settings, cache_dir, environ), display)
+                     ModelClient(settings, cache_dir, environ, limiter_factory), display)
     models = ctx.models
     statuses = statuses or {}
     ledgers: list[LeafLedger] = []

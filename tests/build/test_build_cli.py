@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from build_helpers import FakeGenerate, skill
@@ -76,3 +77,14 @@ def test_printed_paths_cannot_start_a_workflow_command(tmp_path):
     lines = render_text(result).splitlines()
     assert len(lines) == 6
     assert not any(line.lstrip().startswith("::") for line in lines)
+
+
+def test_build_cli_ray_without_ray_names_the_extra(taxonomy, tmp_path, gen, capsys,
+                                                   monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    code = main(["-C", str(taxonomy.root), "build", "--out", str(tmp_path / "ds"),
+                 "--no-progress", "--ray"])
+    assert code == 2
+    assert "--ray needs Ray, an optional extra: pip install 'sdg-ci[ray]'" in \
+        capsys.readouterr().err
+    assert gen.calls == [] and not (tmp_path / "ds").exists()

@@ -7,8 +7,9 @@ model is embedded, remote, or shared between teacher and critic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sdg_ci.config import GenerateSettings, ModelEndpoint
 from sdg_ci.errors import SdgCiError
@@ -19,14 +20,22 @@ from sdg_ci.records.stages import Role
 
 REMOTE_CONTEXT_WINDOW = 8192
 
+# (endpoint label, max_concurrency) -> an object with the AdaptiveLimiter interface
+# (`await acquire(priority)`, `release()`, `on_success(...)`, `on_overload(retry_after)`,
+# `limit`, `in_flight`): lets a distributed build hold one server's limit across processes.
+LimiterFactory = Callable[[str, int], Any]
+
 
 class ModelClient:
     """Teacher and critic endpoints built from the settings; API keys come from `environ`
-    (None: this process's environment)."""
+    (None: this process's environment). `limiter_factory` replaces each remote endpoint's
+    in-process limiter (None: the default AdaptiveLimiter)."""
 
     def __init__(self, settings: GenerateSettings, cache_dir: Path,
-                 environ: Mapping[str, str] | None = None):
+                 environ: Mapping[str, str] | None = None,
+                 limiter_factory: LimiterFactory | None = None):
         self.settings = settings
+        self.limiter_factory = limiter_factory
         self.cache_dir = cache_dir
         self.environ = environ
         self.cache = ResponseCache(cache_dir / "responses.sqlite")
@@ -63,12 +72,15 @@ class ModelClient:
                     f"generate.{role}.url is set but generate.{role}.model is not: name the "
                     f"model the server serves (--{role}-model)"
                 )
-            return Endpoint(
+            remote = Endpoint(
                 kind="openai", model=spec.model, base_url=spec.url.rstrip("/"),
                 api_key=api_key_from_env(spec.api_key_env, self.environ), cache=self.cache,
                 policy=policy, max_concurrency=spec.max_concurrency, label=public_url(spec.url),
                 context_window=spec.context_window or REMOTE_CONTEXT_WINDOW,
             )
+            if self.limiter_factory is not None:
+                remote.limiter = self.limiter_factory(remote.label, spec.max_concurrency)
+            return remote
         if self._embedded_endpoint is None:  # teacher and critic share one embedded server
             opts = self.settings.embedded
             server = embedded.EmbeddedServer(

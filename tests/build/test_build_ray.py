@@ -1,0 +1,194 @@
+"""`sdg-ci build --ray`: a local Ray instance (2 CPUs) and the local OpenAI-compatible server
+give exactly the rows of a local build, also when a worker dies in the middle of a task."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from gitrepo import Repo
+from openai_server import FakeOpenAI
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
+
+from gen_taxonomy import make_config, make_taxonomy  # noqa: E402
+
+from sdg_ci.build import build_dataset  # noqa: E402
+from sdg_ci.cli import main  # noqa: E402
+
+ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'sdg-ci[ray]')")
+
+from sdg_ci.build import ray_exec  # noqa: E402
+from sdg_ci.build.ray_exec import KILL_ONCE_ENV, RayGenerate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One small local Ray instance for the module: 2 CPUs, a 100 MB object store."""
+    ray.init(num_cpus=2, object_store_memory=100 * 1024 * 1024, include_dashboard=False,
+             log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def bench(tmp_path, git_env):
+    """Three leaves (freeform, grounded, knowledge), committed."""
+    repo = Repo(tmp_path / "taxonomy")
+    repo.git("init", "-q", "-b", "main")
+    leaves = make_taxonomy(repo.root, seeds=3)
+    repo.commit("initial")
+    return repo, leaves
+
+
+def build(repo, dataset, url, cache, generate=None):
+    return build_dataset(repo.root, dataset, config=make_config(url, cache), scale="preview",
+                         progress=False, generate=generate)
+
+
+def rows(dataset: Path) -> list[dict]:
+    return [json.loads(x) for x in (dataset / "train.jsonl").read_text().splitlines()]
+
+
+def test_ray_build_gives_the_rows_of_a_local_build(bench, tmp_path, openai_server, local_ray):
+    repo, leaves = bench
+    local = build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local")
+    assert local.incomplete == [] and local.pairs > 0
+    calls_local = len(openai_server.requests)
+
+    on_ray = RayGenerate()
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray", on_ray)
+
+    # its own cache: the Ray build asked the server as many questions, not replayed them
+    assert len(openai_server.requests) - calls_local == calls_local
+    assert result.generated == sorted(leaves) and result.incomplete == []
+    assert rows(tmp_path / "ray") == rows(tmp_path / "local")
+    assert (tmp_path / "ray" / "train.jsonl").read_bytes() == \
+        (tmp_path / "local" / "train.jsonl").read_bytes()
+    ray_manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    local_manifest = json.loads((tmp_path / "local" / "manifest.json").read_text())
+    assert ray_manifest["leaves"] == local_manifest["leaves"]
+    summary = json.loads((tmp_path / "ray" / "summary.json").read_text())
+    assert [leaf["path"] for leaf in summary["leaves"]] == sorted(leaves)
+    assert summary["usage"]["requests"] == result.summary.usage.requests == calls_local
+    report = on_ray.report
+    assert report.tasks == 3 and report.failed == 0
+    assert 1 <= len(report.workers) <= 3 and report.worker_s > 0
+
+    # nothing changed: a second Ray build sends no task and no request
+    again = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray",
+                  RayGenerate())
+    assert again.generated == [] and len(openai_server.requests) == 2 * calls_local
+
+
+def test_a_worker_killed_mid_task_changes_no_row(bench, tmp_path, openai_server, local_ray,
+                                                 monkeypatch):
+    repo, _ = bench
+    build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local")
+    marker = tmp_path / "killed"
+    monkeypatch.setenv(KILL_ONCE_ENV, str(marker))
+
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray",
+                   RayGenerate())
+
+    assert marker.is_file(), "a worker died with its leaf generated but not returned"
+    assert result.incomplete == []
+    assert rows(tmp_path / "ray") == rows(tmp_path / "local")
+
+
+def test_a_task_lost_for_good_leaves_no_half_leaf(bench, tmp_path, openai_server, local_ray,
+                                                  monkeypatch):
+    repo, leaves = bench
+    monkeypatch.setenv(KILL_ONCE_ENV, str(tmp_path / "killed"))
+
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache",
+                   RayGenerate(max_retries=0))
+
+    assert len(result.incomplete) == 1
+    lost = result.incomplete[0]
+    manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    assert manifest["leaves"][lost]["complete"] is False and manifest["leaves"][lost]["pairs"] == 0
+    assert not (tmp_path / "ray" / manifest["leaves"][lost]["data_file"]).exists()
+    assert {r["metadata"]["leaf_file"] for r in rows(tmp_path / "ray")} == set(leaves) - {lost}
+    summary = json.loads((tmp_path / "ray" / "summary.json").read_text())
+    note = next(leaf for leaf in summary["leaves"] if leaf["path"] == lost)["notes"][0]
+    assert "the Ray task failed" in note
+
+    # the next build (the drill spent) retries only that leaf and completes the dataset
+    again = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache", RayGenerate())
+    assert again.generated == [lost] and again.incomplete == []
+    assert {r["metadata"]["leaf_file"] for r in rows(tmp_path / "ray")} == set(leaves)
+
+
+def test_cli_ray_flag_reports_the_workers(bench, tmp_path, openai_server, local_ray, capsys):
+    repo, _ = bench
+    (repo.root / ".sdg-ci.yaml").write_text(json.dumps(
+        {"generate": make_config(openai_server.url, tmp_path / "cache").generate.model_dump(
+            mode="json", exclude_none=True)}))
+    code = main(["-C", str(repo.root), "build", "--out", str(tmp_path / "ds"), "--scale",
+                 "preview", "--no-progress", "--ray", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0, out
+    assert out["ray"].startswith("ray (local): 3 leaf tasks on ")
+    assert out["incomplete"] == [] and out["pairs"] > 0
+
+
+def peak_in_flight(server) -> int:
+    """Most requests the server held at once (each from its arrival to its reply)."""
+    edges = sorted([(r.started, 1) for r in server.requests]
+                   + [(r.service_end, -1) for r in server.requests])
+    peak = now = 0
+    for _, step in edges:
+        now += step
+        peak = max(peak, now)
+    return peak
+
+
+def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray, capsys):
+    """Two tasks run at once (2 CPUs); together they never exceed the server's limit, and
+    the driver's status line shows the server's requests from every worker."""
+    repo, _ = bench
+    with FakeOpenAI(delay_s=0.05) as server:
+        config = make_config(server.url, tmp_path / "cache")
+        config.generate.teacher.max_concurrency = 2
+        config.generate.progress_interval_s = 0.2
+        result = build_dataset(repo.root, tmp_path / "ray", config=config, scale="preview",
+                               progress=True, generate=RayGenerate())
+        assert result.incomplete == [] and result.pairs > 0
+        assert len(server.requests) > 20
+        assert peak_in_flight(server) == 2
+
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("ray: ")]
+    assert len(lines) >= 2 and lines[-1].startswith("ray: 3/3 leaves done · ")
+    answered = [int(re.search(r"(\d+) answered", x).group(1)) for x in lines]
+    assert answered == sorted(answered) and 0 < answered[-1] <= len(server.requests)
+    assert all("(limit 2)" in x for x in lines)
+
+
+def test_an_interrupted_driver_resumes_from_the_store(bench, tmp_path, openai_server, local_ray,
+                                                      monkeypatch):
+    """Ctrl-C after the tasks ran, before the store was written: the store is untouched, and
+    the next build makes no model call (every answer is in the cache) and the same rows."""
+    repo, leaves = bench
+    build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local")
+    calls = len(openai_server.requests)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ray_exec, "_write_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray", RayGenerate())
+    assert len(openai_server.requests) == 2 * calls
+    assert not (tmp_path / "ray" / "manifest.json").exists()
+    assert not (tmp_path / "ray" / "train.jsonl").exists()
+
+    monkeypatch.undo()
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray",
+                   RayGenerate())
+    assert result.generated == sorted(leaves) and result.incomplete == []
+    assert len(openai_server.requests) == 2 * calls  # all replayed from the cache
+    assert rows(tmp_path / "ray") == rows(tmp_path / "local")
