@@ -129,9 +129,11 @@ def print_summary(summary: RunSummary, out: Path) -> None:
     for leaf in summary.leaves:
         mean = f", mean rating {leaf.mean_rating:.2f}" if leaf.mean_rating is not None else ""
         print(f"{plain(leaf.path, None)} ({leaf.kind}): {leaf.questions_generated} questions → "
-              f"{leaf.questions_kept} kept by critic → {leaf.answered} answered → "
+              f"{leaf.questions_new} new → {leaf.questions_kept} kept by critic → "
+              f"{leaf.answered} answered → {leaf.pairs_rated} kept by rating → "
               f"{leaf.pairs_kept} pairs kept{mean}; {leaf.duplicates} duplicates, "
-              f"{leaf.parse_failures} parse failures, {leaf.errors} errors")
+              f"{leaf.degenerate} degenerate, {leaf.parse_failures} parse failures, "
+              f"{leaf.errors} errors; {leaf.rejected_rows} rejected rows")
         for note in leaf.notes:
             print(f"  note: {plain(note, None)}")
     for note in summary.notes:

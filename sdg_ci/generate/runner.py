@@ -141,6 +141,12 @@ def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:
     if weak:
         notes.append(f"the teacher is too weak for {len(weak)} of {len(summary.leaves)} "
                      "leaves (see their notes): its output is not usable training data")
+    summary.weak_critic_leaves = [leaf.path for leaf in summary.leaves if leaf.weak_critic]
+    if summary.weak_critic_leaves:
+        notes.append(f"weak critic on {len(summary.weak_critic_leaves)} of "
+                     f"{len(summary.leaves)} leaves (see their notes): its verdicts filtered "
+                     "little or nothing, so the kept pairs were not really reviewed. Point "
+                     "generate.critic at a stronger model than the teacher.")
     usage = summary.usage
     if usage.cache_hits and not usage.requests:
         notes.append(f"all {usage.cache_hits} model calls were replayed from the cache "
