@@ -1,7 +1,8 @@
 """`sdg-ci generate`: grow and score Q&A for leaves (a thin shell over generate.runner.generate).
 
 Exit status: 0 when pairs were kept (or there was nothing to do), 1 when nothing could be
-generated, 2 on a usage error. Leaves are not validated here: `sdg-ci check` does both.
+generated or any named leaf could not be read or generated (the last lines name each one and
+why), 2 on a usage error. Leaves are not validated here: `sdg-ci check` does both.
 """
 
 from __future__ import annotations
@@ -96,7 +97,22 @@ def run(root: Path, options: GenerateOptions) -> int:
                        progress=options.progress)
     print_summary(summary, options.out)
     write_html_report(options.out, taxonomy_root=root)
+    if print_failed_leaves(summary, "sdg-ci generate"):
+        return 1
     return 0 if summary.pairs_kept > 0 else 1
+
+
+def print_failed_leaves(summary: RunSummary, command: str) -> bool:
+    """The last lines of a run with leaves that could not be read or generated: each one and
+    why (on stderr). True when there were any."""
+    failed = summary.failed_leaves
+    if not failed:
+        return False
+    print(f"{command}: failed: {len(failed)} of {len(summary.leaves)} leaves could not be read "
+          "or generated:", file=sys.stderr)
+    for leaf in failed:
+        print(f"  {plain(leaf.path, None)}: {plain(leaf.failure or '', 500)}", file=sys.stderr)
+    return True
 
 
 def pick_leaves(root: Path, options: GenerateOptions) -> tuple[list[str], dict[str, str]]:

@@ -70,7 +70,8 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
         except LeafReadError as exc:
             unreadable.append(LeafSummary(
                 path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
-                errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"]))
+                errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"],
+                failure=f"cannot read the leaf: {exc.diagnostic.message}"))
             continue
         ledgers.append(LeafLedger(leaf, len(ledgers), statuses.get(rel, "modified"), display))
 
@@ -107,10 +108,9 @@ async def _generate_leaf(ctx: RunContext, ledger: LeafLedger, walls: dict[int, f
     try:
         await run_flow(ctx, ledger, FLOWS[ledger.leaf.kind])
     except Exception as exc:  # noqa: BLE001 - one leaf's failure must not stop the others
-        ledger.errors += 1
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        ledger.notes.append(f"internal error: {type(exc).__name__}: {exc} "
-                            f"(at {Path(where.filename).name}:{where.lineno}); please report it")
+        ledger.give_up(f"internal error: {type(exc).__name__}: {exc} "
+                       f"(at {Path(where.filename).name}:{where.lineno}); please report it")
     walls[ledger.index] = time.monotonic() - started
 
 

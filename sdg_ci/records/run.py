@@ -74,6 +74,8 @@ class LeafSummary(BaseModel):
     seed_leakage: int = 0  # questions repeating a seed question (also counted in duplicates)
     usage: Usage = Field(default_factory=Usage)
     wall_s: float = 0.0
+    # why this leaf could not be read or generated (the run fails); None when it ran
+    failure: str | None = None
     data_file: str | None = None  # kept pairs JSONL, relative to the output dir
     rejected_file: str | None = None
 
@@ -98,3 +100,8 @@ class RunSummary(BaseModel):
     @property
     def pairs_kept(self) -> int:
         return sum(leaf.pairs_kept for leaf in self.leaves)
+
+    @property
+    def failed_leaves(self) -> list[LeafSummary]:
+        """Leaves named for this run that could not be read or generated."""
+        return [leaf for leaf in self.leaves if leaf.failure]

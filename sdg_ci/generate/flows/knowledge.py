@@ -57,8 +57,7 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
         cancel.set()
         raise
     except documents.DocumentError as exc:
-        ledger.errors += 1
-        ledger.notes.append(f"documents could not be loaded: {exc}")
+        ledger.give_up(f"documents could not be loaded: {exc}")
         return
     selected = select_chunks(chunks, ctx.scale.max_chunks)
     ledger.plan(len(selected) * ctx.scale.questions_per_chunk)

@@ -94,11 +94,23 @@ def summarize(ledger: LeafLedger, wall_s: float) -> LeafSummary:
     )
     summary.notes = (list(ledger.notes) + judge_models(summary, by, ratings)
                      + error_notes(ledger))
+    summary.failure = ledger.failure or calls_failed(summary, ledger)
     summary.weak_critic = judge_critic(ledger.rows)
     if summary.weak_critic:
         summary.critic_too_weak = True
         summary.notes.append(weak_critic_note(summary.weak_critic))
     return summary
+
+
+def calls_failed(summary: LeafSummary, ledger: LeafLedger) -> str | None:
+    """A leaf that kept nothing because its model calls failed was not generated."""
+    if summary.pairs_kept:
+        return None
+    errors = [r.reason for r in ledger.rows if r.reason_class in ("error", "too_long")]
+    errors += [f.reason for f in ledger.failures if f.reason_class in ("error", "too_long")]
+    if not errors:
+        return None
+    return f"no pair kept: {len(errors)} model calls failed ({errors[0]})"
 
 
 def weak_critic_note(signals: list[str]) -> str:
