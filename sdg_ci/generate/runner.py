@@ -151,8 +151,30 @@ def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:
     if usage.cache_hits and not usage.requests:
         notes.append(f"all {usage.cache_hits} model calls were replayed from the cache "
                      f"({models.cache.path})")
-    for endpoint in models.endpoints:
-        if endpoint.down_reason:
-            notes.append(f"{endpoint.down_reason}; rows after that point are recorded as "
-                         "errors. Re-run to continue from the cache.")
+    errors = sum(leaf.errors for leaf in summary.leaves)
+    for role, endpoint in _roles(models):
+        unreachable = sum(n for reason, n in endpoint.faults.items()
+                          if reason.startswith(UNREACHABLE))
+        if not (endpoint.down_reason or (errors and unreachable)):
+            continue
+        where = ("the embedded model" if endpoint.kind == "embedded"
+                 else f"the {role} endpoint {public_url(endpoint.base_url)}")
+        what = endpoint.down_reason or f"{unreachable} calls could not reach it"
+        fix = ("" if endpoint.kind == "embedded" else
+               f" Check that the server is running and answers at that URL "
+               f"(generate.{role}.url in .sdg-ci.yaml, or --{role}-url), then re-run:")
+        notes.append(f"{where}: {what}; the rows after that are recorded as errors.{fix} "
+                     "finished calls are replayed from the cache, so a re-run only asks for "
+                     "the rest. Re-running against a server that is down does not help.")
     return notes
+
+
+UNREACHABLE = ("connection error", "timeout")
+
+
+def _roles(models: ModelClient) -> list[tuple[str, Endpoint]]:
+    """Each endpoint once, named by its first role (teacher, critic)."""
+    seen: dict[int, tuple[str, Endpoint]] = {}
+    for role, endpoint in (("teacher", models.teacher), ("critic", models.critic)):
+        seen.setdefault(id(endpoint), (role, endpoint))
+    return list(seen.values())

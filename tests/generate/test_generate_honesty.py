@@ -154,3 +154,19 @@ def test_degenerate_answers_are_dropped_before_the_rating_as_their_own_reason(tm
                    for p in pairs)
     assert CheckSummary  # the markdown counts them in their own column
     assert "| Degenerate |" in render_run(summary)
+
+
+def test_a_dead_endpoint_is_named_with_what_to_check_and_fails_the_leaf(tmp_path):
+    with FakeOpenAI() as server:  # a port that answered once and now refuses connections
+        url = server.url
+    root = tmp_path / "tax"
+    make_taxonomy(root, knowledge=False)
+    summary = generate(root, [FREEFORM], make_config(url, tmp_path / "c", request_retries=1),
+                       tmp_path / "out", progress=False)
+    leaf = summary.leaves[0]
+    assert leaf.pairs_kept == 0 and leaf.failure is not None
+    assert leaf.failure.startswith("no pair kept:") and "model calls failed" in leaf.failure
+    assert summary.failed_leaves == [leaf]
+    note = next(n for n in summary.notes if "teacher endpoint" in n)
+    assert url.rstrip("/") in note
+    assert "Check that the server is running" in note and "--teacher-url" in note

@@ -198,6 +198,8 @@ def error_notes(ledger: LeafLedger) -> list[str]:
     if errors:
         total = sum(errors.values())
         top = "; ".join(f"{reason} ({count})" for reason, count in errors.most_common(3))
-        notes.append(f"{total} model calls failed after retries: {top}. Re-run to retry "
-                     "them; finished calls are replayed from the cache.")
+        notes.append(f"{total} model calls failed after retries: {top}. If the endpoint "
+                     "was down, see the run's notes for its URL and what to check; once it "
+                     "answers, a re-run replays finished calls from the cache and retries "
+                     "these.")
     return notes
