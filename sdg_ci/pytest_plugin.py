@@ -110,7 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from sdg_ci.validate.profiles import get_profile
 
     try:
-        settings = load_config(root).validate_
+        settings = load_config(root, sections=("validate",)).validate_
         check_settings(settings)
         profile = get_profile(
             config.getoption("sdg_profile", None)

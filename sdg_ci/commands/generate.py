@@ -88,7 +88,8 @@ def run(root: Path, options: GenerateOptions) -> int:
     # deliberate lazy import: the model client is slow to import (start-up time)
     from sdg_ci.generate.runner import generate
 
-    config = load_settings(root, options.config_path, options.models)
+    config = load_settings(root, options.config_path, options.models,
+                           sections=("documents", "generate"))
     leaf_files, statuses = pick_leaves(root, options)
     if not leaf_files:
         print("sdg-ci generate: no leaf to generate for", file=sys.stderr)
