@@ -170,3 +170,27 @@ def test_a_dead_endpoint_is_named_with_what_to_check_and_fails_the_leaf(tmp_path
     note = next(n for n in summary.notes if "teacher endpoint" in n)
     assert url.rstrip("/") in note
     assert "Check that the server is running" in note and "--teacher-url" in note
+
+
+def test_one_failure_is_one_group_whatever_its_wording():
+    from sdg_ci.generate.ledger.summary import split_reason
+
+    a = split_reason("error", "timeout (gave up after 3 attempts)")
+    b = split_reason("error", "timeout (gave up after 1 attempt)")
+    assert a == b == ("error: timeout", None)
+    assert split_reason("critic", "rated 1 < 2 — “off topic”") == ("critic: rated 1 < 2",
+                                                                   "“off topic”")
+    assert split_reason("critic", "drop — “nope”")[0] == split_reason("critic", "drop — “x”")[0]
+
+
+def test_a_check_with_a_leaf_that_could_not_be_generated_fails():
+    from sdg_ci.records.check import CheckSummary, check_problems
+    from sdg_ci.records.run import LeafSummary, RunSummary
+
+    run = RunSummary(leaves=[
+        LeafSummary(path="a/qna.yaml", kind="freeform_skill", pairs_kept=3),
+        LeafSummary(path="b/qna.yaml", kind="knowledge", failure="documents could not be "
+                    "loaded: no such commit")])
+    assert [leaf.path for leaf in run.failed_leaves] == ["b/qna.yaml"]
+    assert check_problems(CheckSummary(generation=run)) == [
+        "1 leaf could not be read or generated"]
