@@ -10,6 +10,7 @@ only with --debug).
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from pathlib import Path
@@ -40,7 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"sdg_ci.commands.{name}").register(sub)
+    parser.set_defaults(_commands=sub.choices)
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The flags; an unknown one after a subcommand is reported with that subcommand's usage
+    and the nearest flag it has (argparse alone prints the top-level usage)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = args._commands[args.command]
+        flags = [f for action in command._actions for f in action.option_strings]
+        near = [m for e in extra if e.startswith("-")
+                for m in difflib.get_close_matches(e.split("=", 1)[0], flags, n=1)]
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
+    return args
 
 
 def taxonomy_root(flag: str | None) -> Path:
@@ -61,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         return _run(args)
     except SdgCiError as exc:

@@ -8,6 +8,7 @@ are merged in by `sdg_ci.settings`.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path, PurePosixPath
 from typing import Literal, TypeVar
 
@@ -181,15 +182,28 @@ class Config(_Section):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-def load_config(root: Path, path: Path | None = None) -> Config:
-    """Read `.sdg-ci.yaml` (or `path`); a missing file gives the defaults."""
+SECTIONS = ("validate", "documents", "generate", "gates")
+
+
+def load_config(root: Path, path: Path | None = None,
+                sections: tuple[str, ...] = SECTIONS) -> Config:
+    """Read `.sdg-ci.yaml` (or `path`); a missing file gives the defaults.
+
+    Only `sections` are checked and read (the others keep their defaults): a typo under
+    `generate:` must not stop `validate` or the pre-commit hook, which never use it. The
+    top-level keys are always checked.
+    """
     file = path or (root / CONFIG_NAME)
     if not file.is_file():
         if path is not None:
             raise SdgCiError(f"{file}: config file not found")
         return Config()
     data = _read_mapping(file, "config")
-    return _validated(Config, data, file, "")
+    unknown = [k for k in data if k not in SECTIONS]
+    if unknown:
+        _validated(Config, {unknown[0]: data[unknown[0]]}, file, "")
+    wanted = {k: v for k, v in data.items() if k in sections}
+    return _validated(Config, wanted, file, "")
 
 
 def load_gates(path: Path) -> GatesConfig:
@@ -213,10 +227,93 @@ def _read_mapping(file: Path, what: str) -> dict:
 
 
 def _validated(model: type[_M], data: dict, file: Path, prefix: str) -> _M:
-    """`data` as `model`; the first error as `FILE: PREFIX.where: message`."""
+    """`data` as `model`; the first error as `FILE:LINE: PREFIX.where: message`, with the
+    nearest valid key for a typo and the expected shape for a wrong value."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SdgCiError(f"{file}: {prefix}{where}: {first['msg']}") from exc
+        loc = tuple(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        line = _line_of(file, prefix, loc)
+        at = f"{file}:{line}" if line else str(file)
+        hint = _hint(model, loc, first)
+        raise SdgCiError(f"{at}: {prefix}{where}: {first['msg']}{hint}") from exc
+
+
+def _line_of(file: Path, prefix: str, loc: tuple) -> int | None:
+    """The 1-based line of the key at `loc` (under `prefix`) in the YAML file, if found."""
+    try:
+        node = yaml.compose(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return None
+    path = [p for p in prefix.split(".") if p] + [str(p) for p in loc]
+    line = None
+    for part in path:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                line, node = key.start_mark.line + 1, value
+                break
+        else:
+            break
+    return line
+
+
+def _hint(model: type[BaseModel], loc: tuple, error: dict) -> str:
+    """' (did you mean `profile`?)' for an unknown key; the expected shape for a bad value."""
+    owner, field_name = _owner(model, loc)
+    if owner is None:
+        return ""
+    names = [f.alias or name for name, f in owner.model_fields.items()]
+    if error["type"] == "extra_forbidden":
+        near = difflib.get_close_matches(str(field_name), names, n=1, cutoff=0.6)
+        valid = ", ".join(names)
+        return (f" (did you mean `{near[0]}`?)" if near else "") + f"; valid keys: {valid}"
+    field = _field(owner, field_name)
+    if field is None:
+        return ""
+    shape = str(field.annotation).replace("typing.", "").replace("<class '", "").replace(
+        "'>", "")
+    if getattr(field.annotation, "__origin__", None) is dict:
+        shape = f"a mapping ({shape})"
+    default = field.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        default = default.model_dump(by_alias=True)
+    example = yaml.safe_dump({str(field_name): default}, default_flow_style=True,
+                             sort_keys=False, width=1000).strip()
+    example = example.removeprefix("{").removesuffix("}")
+    return f"; expected {shape}, e.g. `{example}`"
+
+
+def _field(owner: type[BaseModel], name: object):
+    for field_name, field in owner.model_fields.items():
+        if name in (field_name, field.alias):
+            return field
+    return None
+
+
+def _owner(model: type[BaseModel], loc: tuple) -> tuple[type[BaseModel] | None, object]:
+    """The model that holds the last named key of `loc`, and that key."""
+    owner: type[BaseModel] = model
+    for i, part in enumerate(loc):
+        field = _field(owner, part)
+        rest = loc[i + 1:]
+        if field is None or not rest:
+            return owner, part
+        annotation = field.annotation
+        inner = [a for a in getattr(annotation, "__args__", ()) if isinstance(a, type)
+                 and issubclass(a, BaseModel)]
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            owner = annotation
+        elif inner:  # dict[str, Model] or Model | None
+            owner = inner[-1]
+            if getattr(annotation, "__origin__", None) is dict:
+                rest = rest[1:]
+                if not rest:
+                    return None, None
+                return _owner(owner, rest)
+        else:
+            return owner, part
+    return owner, loc[-1] if loc else None

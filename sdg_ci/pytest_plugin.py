@@ -16,6 +16,15 @@ items, `-k`, `-x`, `--lf` and pytest-xdist work on them as on any test.
 
 `--sdg-changed` collects only the leaves changed against the base (as `sdg-ci diff`
 computes them); `--sdg-changed=origin/release` names the base.
+
+`--sdg-generate` adds one item per quality gate of each collected leaf,
+
+    knowledge/.../qna.yaml::gate[min_kept_pairs]
+
+which generates the leaf (once, on its first gate item; the settings and the response cache
+are `sdg-ci check`'s: `.sdg-ci.yaml` at the taxonomy root) and fails with the measured
+number and the threshold. A gate whose measure does not exist for the leaf is skipped.
+The data goes to pytest's cache folder (`.pytest_cache/d/sdg-ci-generate`).
 """
 
 from __future__ import annotations
@@ -40,6 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
 # every pytest run in an environment with sdg-ci installed, and stays cheap until asked.
 LINT_CODES = frozenset({"Q200"})
 ITEM_NAMES = ("schema", "lint")
+GATE_NAMES = ("min_kept_pairs", "min_mean_rating", "max_parse_failure_rate",
+              "max_duplicate_rate", "min_faithfulness_rate")
 
 
 class SdgCiWarning(UserWarning):
@@ -53,6 +64,8 @@ class _State:
     settings: ValidateSettings
     lint_config: object
     changed: frozenset[str] | None = None  # leaf files to collect; None: every leaf
+    generate: object | None = None  # the full Config when --sdg-generate, else None
+    out_dir: Path | None = None
 
 
 _STATE = pytest.StashKey["_State | None"]()
@@ -79,6 +92,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         const="",
         default=None,
         help="collect only the leaves changed against BASE (default base as `sdg-ci diff`)",
+    )
+    group.addoption(
+        "--sdg-generate",
+        action="store_true",
+        default=False,
+        help="also generate each collected leaf and check its quality gates "
+        "(::gate[NAME] items; settings and cache as `sdg-ci check`)",
     )
     parser.addini("sdg_taxonomy", "taxonomy root (relative to the rootdir) to collect leaves from")
     parser.addini("sdg_profile", "validation profile for the taxonomy leaves: taxonomy-ci | ilab")
@@ -110,7 +130,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from sdg_ci.validate.profiles import get_profile
 
     try:
-        settings = load_config(root).validate_
+        settings = load_config(root, sections=("validate",)).validate_
         check_settings(settings)
         profile = get_profile(
             config.getoption("sdg_profile", None)
@@ -125,7 +145,17 @@ def pytest_configure(config: pytest.Config) -> None:
             changed = frozenset(changed_leaf_files(root, changed_base or None))
     except SdgCiError as exc:
         raise pytest.UsageError(f"sdg-ci: {exc}") from None
-    config.stash[_STATE] = _State(root, profile, settings, lint_config, changed)
+    generate = None
+    if config.getoption("sdg_generate", False):
+        from sdg_ci.settings import load_settings
+
+        try:
+            generate = load_settings(root)
+        except SdgCiError as exc:
+            raise pytest.UsageError(f"sdg-ci: {exc}") from None
+    out_dir = config.cache.mkdir("sdg-ci-generate") if generate is not None else None
+    config.stash[_STATE] = _State(root, profile, settings, lint_config, changed, generate,
+                                  out_dir)
     # Make pytest walk the taxonomy when it would not: asked on the command line, or by
     # the ini option when no paths were given (explicit paths choose what to collect).
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
@@ -169,9 +199,41 @@ class LeafFile(pytest.File):
 
     _result: FileResult | None = None
 
-    def collect(self) -> Iterator[LeafItem]:
+    _generated: object | None = None  # the leaf's LeafSummary once generated
+
+    def collect(self) -> Iterator[pytest.Item]:
         for name in ITEM_NAMES:
             yield LeafItem.from_parent(self, name=name)
+        state: _State = self.config.stash[_STATE]
+        if state.generate is not None:
+            from sdg_ci.report.gates import settings_for
+
+            rel = self._rel()
+            gates = settings_for(rel, state.generate.gates)
+            knowledge = rel.startswith("knowledge/")
+            for gate in GATE_NAMES:
+                if getattr(gates, gate) is None:
+                    continue
+                if gate == "min_faithfulness_rate" and not knowledge:
+                    continue
+                yield GateItem.from_parent(self, name=f"gate[{gate}]", gate=gate)
+
+    def _rel(self) -> str:
+        from sdg_ci.validate import relative_to_root
+
+        return relative_to_root(self.config.stash[_STATE].root, self.path)
+
+    def generated(self):
+        """The leaf's generation summary: generated once, shared by its gate items."""
+        if self._generated is None:
+            from sdg_ci.generate.runner import generate
+
+            state: _State = self.config.stash[_STATE]
+            rel = self._rel()
+            run = generate(state.root, [rel], state.generate, state.out_dir / rel.replace(
+                "/", "__"), progress=False)
+            self._generated = run.leaves[0]
+        return self._generated
 
     def result(self) -> FileResult:
         if self._result is None:
@@ -226,6 +288,44 @@ class LeafItem(pytest.Item):
             problems = excinfo.value
             lines = [_line(problems.path, d) for d in problems.errors]
             return "\n".join(lines)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, f"{self.parent.name}::{self.name}"
+
+
+class GateFailed(Exception):
+    """A quality gate the generated leaf did not meet."""
+
+
+class GateItem(pytest.Item):
+    """One quality gate of one leaf: passes when the generated data meets it."""
+
+    def __init__(self, *, gate: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gate = gate
+
+    def runtest(self) -> None:
+        from sdg_ci.report.gates import evaluate_leaf, settings_for
+
+        leaf = self.parent.generated()
+        state: _State = self.config.stash[_STATE]
+        if leaf.failure:
+            raise GateFailed(f"{leaf.path}: could not be generated: {leaf.failure}")
+        results = evaluate_leaf(leaf, settings_for(leaf.path, state.generate.gates))
+        result = next((r for r in results if r.gate == self.gate), None)
+        if result is None:
+            pytest.skip(f"{self.gate}: not measured for this leaf (nothing to measure yet)")
+        if not result.passed:
+            sign = "≤" if self.gate.startswith("max_") else "≥"
+            raise GateFailed(f"{result.message}\nmeasured {result.value:g}, threshold "
+                             f"{sign} {result.threshold:g}")
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: str | None = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, GateFailed):
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, None, str]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sdg_ci.config import Config, ModelEndpoint, load_config, load_gates
+from sdg_ci.config import SECTIONS, Config, ModelEndpoint, load_config, load_gates
 from sdg_ci.errors import SdgCiError
 
 # API-key variables masked in Actions whatever the settings file names
@@ -73,10 +73,13 @@ def load_settings(
     config_path: Path | None = None,
     overrides: ModelOverrides | None = None,
     gates_path: Path | None = None,
+    sections: tuple[str, ...] = SECTIONS,
 ) -> Config:
     """`.sdg-ci.yaml` at `root` (or `config_path`), then the overrides, then the gates
-    file (which replaces the `gates:` section)."""
-    config = apply_overrides(load_config(root, config_path), overrides or ModelOverrides())
+    file (which replaces the `gates:` section). Only `sections` are read (see
+    `load_config`): a command names the ones it uses."""
+    config = apply_overrides(load_config(root, config_path, sections),
+                             overrides or ModelOverrides())
     if gates_path is not None:
         config.gates = load_gates(gates_path)
     return config
@@ -89,7 +92,7 @@ def secret_env_names(root: Path, config_path: Path | None = None) -> list[str]:
     """
     names = set(DEFAULT_SECRET_ENV)
     try:
-        gen = load_config(root, config_path).generate
+        gen = load_config(root, config_path, ("generate",)).generate
     except SdgCiError:
         return sorted(names)
     names.add(gen.teacher.api_key_env)

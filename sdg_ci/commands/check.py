@@ -88,6 +88,7 @@ def options_from_args(args: argparse.Namespace) -> CheckCommand:
 def run(root: Path, options: CheckCommand) -> int:
     # deliberate lazy imports: the check pulls in the model client (start-up time)
     from sdg_ci.check import CheckDiffError, publish_check, publish_check_failure, run_check
+    from sdg_ci.commands.generate import print_failed_leaves
     from sdg_ci.report.escape import plain
     from sdg_ci.report.github import GitHubEnv, mask_secrets
     from sdg_ci.report.html import write_html_report
@@ -118,4 +119,6 @@ def run(root: Path, options: CheckCommand) -> int:
     if s.generation_error:
         print(f"sdg-ci: error: generation failed: {plain(s.generation_error, 1000)}",
               file=sys.stderr)
+    if s.generation is not None:
+        print_failed_leaves(s.generation, "sdg-ci check")
     return outcome.exit_code

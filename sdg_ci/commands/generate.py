@@ -1,7 +1,8 @@
 """`sdg-ci generate`: grow and score Q&A for leaves (a thin shell over generate.runner.generate).
 
 Exit status: 0 when pairs were kept (or there was nothing to do), 1 when nothing could be
-generated, 2 on a usage error. Leaves are not validated here: `sdg-ci check` does both.
+generated or any named leaf could not be read or generated (the last lines name each one and
+why), 2 on a usage error. Leaves are not validated here: `sdg-ci check` does both.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def run(root: Path, options: GenerateOptions) -> int:
     # deliberate lazy import: the model client is slow to import (start-up time)
     from sdg_ci.generate.runner import generate
 
-    config = load_settings(root, options.config_path, options.models)
+    config = load_settings(root, options.config_path, options.models,
+                           sections=("documents", "generate"))
     leaf_files, statuses = pick_leaves(root, options)
     if not leaf_files:
         print("sdg-ci generate: no leaf to generate for", file=sys.stderr)
@@ -96,7 +98,22 @@ def run(root: Path, options: GenerateOptions) -> int:
                        progress=options.progress)
     print_summary(summary, options.out)
     write_html_report(options.out, taxonomy_root=root)
+    if print_failed_leaves(summary, "sdg-ci generate"):
+        return 1
     return 0 if summary.pairs_kept > 0 else 1
+
+
+def print_failed_leaves(summary: RunSummary, command: str) -> bool:
+    """The last lines of a run with leaves that could not be read or generated: each one and
+    why (on stderr). True when there were any."""
+    failed = summary.failed_leaves
+    if not failed:
+        return False
+    print(f"{command}: failed: {len(failed)} of {len(summary.leaves)} leaves could not be read "
+          "or generated:", file=sys.stderr)
+    for leaf in failed:
+        print(f"  {plain(leaf.path, None)}: {plain(leaf.failure or '', 500)}", file=sys.stderr)
+    return True
 
 
 def pick_leaves(root: Path, options: GenerateOptions) -> tuple[list[str], dict[str, str]]:
@@ -129,9 +146,11 @@ def print_summary(summary: RunSummary, out: Path) -> None:
     for leaf in summary.leaves:
         mean = f", mean rating {leaf.mean_rating:.2f}" if leaf.mean_rating is not None else ""
         print(f"{plain(leaf.path, None)} ({leaf.kind}): {leaf.questions_generated} questions → "
-              f"{leaf.questions_kept} kept by critic → {leaf.answered} answered → "
+              f"{leaf.questions_new} new → {leaf.questions_kept} kept by critic → "
+              f"{leaf.answered} answered → {leaf.pairs_rated} kept by rating → "
               f"{leaf.pairs_kept} pairs kept{mean}; {leaf.duplicates} duplicates, "
-              f"{leaf.parse_failures} parse failures, {leaf.errors} errors")
+              f"{leaf.degenerate} degenerate, {leaf.parse_failures} parse failures, "
+              f"{leaf.errors} errors; {leaf.rejected_rows} rejected rows")
         for note in leaf.notes:
             print(f"  note: {plain(note, None)}")
     for note in summary.notes:

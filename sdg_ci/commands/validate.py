@@ -109,7 +109,7 @@ def run(taxonomy: str | None, options: ValidateOptions) -> int:
     groups = _group_by_root(taxonomy, list(options.paths))
     results: list[tuple[Path, FileResult]] = []
     for root, paths in groups.items():
-        settings = load_config(root).validate_
+        settings = load_config(root, sections=("validate",)).validate_
         profile = get_profile(options.profile or settings.profile)
         if options.changed:
             leaves = _only_changed(root, paths, options.base)

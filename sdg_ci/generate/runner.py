@@ -80,7 +80,8 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
         except LeafReadError as exc:
             unreadable.append(LeafSummary(
                 path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
-                errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"]))
+                errors=1, notes=[f"cannot read the leaf: {exc.diagnostic.message}"],
+                failure=f"cannot read the leaf: {exc.diagnostic.message}"))
             continue
         ledger = LeafLedger(leaf, len(ledgers), statuses.get(rel, "modified"), display)
         ledger.asked = list((asked or {}).get(rel, ()))
@@ -117,10 +118,9 @@ async def _generate_leaf(ctx: RunContext, ledger: LeafLedger, walls: dict[int, f
     try:
         await run_flow(ctx, ledger, FLOWS[ledger.leaf.kind])
     except Exception as exc:  # noqa: BLE001 - one leaf's failure must not stop the others
-        ledger.errors += 1
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        ledger.notes.append(f"internal error: {type(exc).__name__}: {exc} "
-                            f"(at {Path(where.filename).name}:{where.lineno}); please report it")
+        ledger.give_up(f"internal error: {type(exc).__name__}: {exc} "
+                       f"(at {Path(where.filename).name}:{where.lineno}); please report it")
     walls[ledger.index] = time.monotonic() - started
 
 
@@ -151,12 +151,40 @@ def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:
     if weak:
         notes.append(f"the teacher is too weak for {len(weak)} of {len(summary.leaves)} "
                      "leaves (see their notes): its output is not usable training data")
+    summary.weak_critic_leaves = [leaf.path for leaf in summary.leaves if leaf.weak_critic]
+    if summary.weak_critic_leaves:
+        notes.append(f"weak critic on {len(summary.weak_critic_leaves)} of "
+                     f"{len(summary.leaves)} leaves (see their notes): its verdicts filtered "
+                     "little or nothing, so the kept pairs were not really reviewed. Point "
+                     "generate.critic at a stronger model than the teacher.")
     usage = summary.usage
     if usage.cache_hits and not usage.requests:
         notes.append(f"all {usage.cache_hits} model calls were replayed from the cache "
                      f"({models.cache.path})")
-    for endpoint in models.endpoints:
-        if endpoint.down_reason:
-            notes.append(f"{endpoint.down_reason}; rows after that point are recorded as "
-                         "errors. Re-run to continue from the cache.")
+    errors = sum(leaf.errors for leaf in summary.leaves)
+    for role, endpoint in _roles(models):
+        unreachable = sum(n for reason, n in endpoint.faults.items()
+                          if reason.startswith(UNREACHABLE))
+        if not (endpoint.down_reason or (errors and unreachable)):
+            continue
+        where = ("the embedded model" if endpoint.kind == "embedded"
+                 else f"the {role} endpoint {public_url(endpoint.base_url)}")
+        what = endpoint.down_reason or f"{unreachable} calls could not reach it"
+        fix = ("" if endpoint.kind == "embedded" else
+               f" Check that the server is running and answers at that URL "
+               f"(generate.{role}.url in .sdg-ci.yaml, or --{role}-url), then re-run:")
+        notes.append(f"{where}: {what}; the rows after that are recorded as errors.{fix} "
+                     "finished calls are replayed from the cache, so a re-run only asks for "
+                     "the rest. Re-running against a server that is down does not help.")
     return notes
+
+
+UNREACHABLE = ("connection error", "timeout")
+
+
+def _roles(models: ModelClient) -> list[tuple[str, Endpoint]]:
+    """Each endpoint once, named by its first role (teacher, critic)."""
+    seen: dict[int, tuple[str, Endpoint]] = {}
+    for role, endpoint in (("teacher", models.teacher), ("critic", models.critic)):
+        seen.setdefault(id(endpoint), (role, endpoint))
+    return list(seen.values())

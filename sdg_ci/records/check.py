@@ -123,4 +123,7 @@ def check_problems(summary: CheckSummary) -> list[str]:
         )
     if summary.generation_error:
         problems.append(f"generation failed: {summary.generation_error}")
+    elif summary.generation is not None and summary.generation.failed_leaves:
+        n = len(summary.generation.failed_leaves)
+        problems.append(f"{n} lea{'ves' if n != 1 else 'f'} could not be read or generated")
     return problems

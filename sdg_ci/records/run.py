@@ -27,9 +27,12 @@ class PairExample(BaseModel):
 
 class RejectionExample(BaseModel):
     stage: str
-    reason: str  # "critic: <critic's reason>", "parse_failure", "duplicate", "error: <...>"
+    # in our words, the verdict and its threshold: "critic: drop", "critic: rated 1 < 2",
+    # "degenerate: repeats “…” 5 times", "parse_failure: …", "duplicate: …", "error: …"
+    reason: str
     text: str  # the rejected question or pair, as the model wrote it
     count: int = 1  # how many rows were dropped for this reason
+    quote: str | None = None  # the critic's own reason for the example row, as a quote
 
 
 class Usage(BaseModel):
@@ -60,9 +63,19 @@ class LeafSummary(BaseModel):
     notes: list[str] = Field(default_factory=list)  # e.g. "teacher too weak: ..."
     teacher_too_weak: bool = False
     critic_too_weak: bool = False  # unreadable replies, or the same rating for every pair
+    # the weak-critic signals, one sentence each ("kept 21 of 21 questions", "gave the
+    # reason “one sentence” ..."); empty when the critic's judgements vary as they should
+    weak_critic: list[str] = Field(default_factory=list)
+    questions_new: int = 0  # generated questions left after dedup (into the critic)
+    pairs_rated: int = 0  # pairs the rating (or knowledge eval) kept, before the final dedup
+    degenerate: int = 0  # answers dropped as degenerate (loops, restated question, template)
+    rejected_rows: int = 0  # every row lost, = the rows of rejected.jsonl (a failed call
+    # counts the rows it lost: its `lost_rows`)
     seed_leakage: int = 0  # questions repeating a seed question (also counted in duplicates)
     usage: Usage = Field(default_factory=Usage)
     wall_s: float = 0.0
+    # why this leaf could not be read or generated (the run fails); None when it ran
+    failure: str | None = None
     data_file: str | None = None  # kept pairs JSONL, relative to the output dir
     rejected_file: str | None = None
 
@@ -82,7 +95,13 @@ class RunSummary(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     wall_s: float = 0.0
     notes: list[str] = Field(default_factory=list)
+    weak_critic_leaves: list[str] = Field(default_factory=list)  # leaves with a weak critic
 
     @property
     def pairs_kept(self) -> int:
         return sum(leaf.pairs_kept for leaf in self.leaves)
+
+    @property
+    def failed_leaves(self) -> list[LeafSummary]:
+        """Leaves named for this run that could not be read or generated."""
+        return [leaf for leaf in self.leaves if leaf.failure]

@@ -33,6 +33,7 @@ class Stage(str, Enum):
     DEDUP = "dedup"  # duplicates and seed repeats within a group
     QUESTION_CRITIC = "question_critic"  # the critic keeps or drops each question
     ANSWERS = "answers"  # the teacher answers
+    ANSWER_CHECK = "answer_check"  # degenerate answers (loops, restated question, template)
     PAIR_RATING = "pair_rating"  # skills: the critic rates the pair 1-3
     PAIR_EVAL = "pair_eval"  # knowledge: faithfulness, relevancy and rating
     PAIR_DEDUP = "pair_dedup"  # duplicates across the whole leaf, after the chain
@@ -87,6 +88,7 @@ _RANKS = {Stage.CONTEXTS: 0, Stage.QUESTIONS: 1, Stage.QUESTION_CRITIC: 2, Stage
           Stage.PAIR_RATING: 4, Stage.PAIR_EVAL: 4}
 _SHORT = {Stage.CHUNKS: "chunks", Stage.CONTEXTS: "ctx", Stage.QUESTIONS: "q",
           Stage.QUESTION_CRITIC: "critic", Stage.ANSWERS: "answers",
+          Stage.ANSWER_CHECK: "check",
           Stage.PAIR_RATING: "rating", Stage.PAIR_EVAL: "eval"}
 
 TEACHER_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s.role is Role.TEACHER)

@@ -150,6 +150,25 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def _stage_out(leaf: LeafSummary, value: int, *stages: str) -> int | None:
+    """A funnel step; from the stage counts for summaries written before its field,
+    None (shown as —) when neither says."""
+    if value:
+        return value
+    outs = [s.rows_out for s in leaf.stages if s.stage in stages]
+    return sum(outs) if outs else None
+
+
+def _new(leaf: LeafSummary) -> int | None:
+    """Questions left after dedup, going to the critic."""
+    return _stage_out(leaf, leaf.questions_new, "dedup")
+
+
+def _rated(leaf: LeafSummary) -> int | None:
+    """Pairs the rating kept, before the final dedup."""
+    return _stage_out(leaf, leaf.pairs_rated, "pair_rating", "pair_eval")
+
+
 class _Renderer:
     def __init__(self, summary: CheckSummary, detail: Detail):
         self.s = summary
@@ -355,22 +374,24 @@ class _Renderer:
         mark = "❌" if bad else ("⚠️" if leaf.teacher_too_weak or leaf.notes else "✅")
         hist = leaf.rating_histogram or {}
         funnel = " → ".join(
-            _n(x) for x in (leaf.questions_generated, leaf.questions_kept, leaf.answered,
-                            leaf.pairs_kept)
+            _n(x) for x in (leaf.questions_generated, _new(leaf), leaf.questions_kept,
+                            leaf.answered, _rated(leaf), leaf.pairs_kept)
         )
         self.add(
             "",
             f"#### {mark} {code_span(leaf.path, 200, False)}",
             "",
-            "| Kind | Status | Seeds | Questions → kept by critic → answered → kept by rating "
-            "| Mean rating | Ratings 1 / 2 / 3 | Faithfulness | Duplicates | Parse failures "
-            "| Errors |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| Kind | Status | Seeds | Questions → new (after dedup) → kept by critic → answered "
+            "→ kept by rating → kept (after final dedup) "
+            "| Mean rating | Ratings 1 / 2 / 3 | Faithfulness | Duplicates | Degenerate "
+            "| Parse failures | Errors |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
             f"| {KIND_NAMES.get(leaf.kind, inline(leaf.kind, 40))} | {inline(leaf.status, 20)} "
             f"| {_n(leaf.seeds)} | {funnel} | {_n(leaf.mean_rating)} "
             f"| {_n(hist.get('1', 0))} / {_n(hist.get('2', 0))} / {_n(hist.get('3', 0))} "
             f"| {_pct(leaf.faithfulness_rate) if leaf.kind == 'knowledge' else 'n/a'} "
-            f"| {_n(leaf.duplicates)} | {_n(leaf.parse_failures)} | {_n(leaf.errors)} |",
+            f"| {_n(leaf.duplicates)} | {_n(leaf.degenerate)} | {_n(leaf.parse_failures)} "
+            f"| {_n(leaf.errors)} |",
         )
         if leaf.teacher_too_weak and not any("weak" in n.lower() for n in leaf.notes):
             self.add("", "> [!WARNING]", "> The teacher looks too weak for this leaf: most of "
@@ -406,16 +427,18 @@ class _Renderer:
         ranked = sorted(
             grouped.items(), key=lambda kv: (-sum(r.count for r in kv[1]), kv[0])
         )[: self.d.rejections]
-        total = sum(r.count for r in leaf.rejections)
-        self.add("", f"<details><summary>Rejections ({_plural(total, 'row')}; the "
-                 f"{_plural(len(ranked), 'most common reason')})</summary>", "")
+        total = max(leaf.rejected_rows, sum(r.count for r in leaf.rejections))
+        self.add("", f"<details><summary>Rejections ({_plural(total, 'row')} in "
+                 f"`rejected.jsonl`; the {_plural(len(ranked), 'most common reason')})"
+                 "</summary>", "")
         if self.d.rejection_chars:
             self.add("| Stage | Reason | Rows | Example |", "|---|---|---|---|")
         else:
             self.add("| Stage | Reason | Rows |", "|---|---|---|")
         for (stage, reason), items in ranked:
             count = sum(r.count for r in items)
-            row = f"| {inline(stage, 40)} | {inline(reason, 200)} | {count:,} |"
+            said = f" — the critic said {inline(items[0].quote, 200)}" if items[0].quote else ""
+            row = f"| {inline(stage, 40)} | {inline(reason, 200)}{said} | {count:,} |"
             if self.d.rejection_chars:
                 row += f" {inline(items[0].text, self.d.rejection_chars)} |"
             self.add(row)

@@ -75,7 +75,7 @@ def validate(
         raw = [p if p.is_absolute() else root / p for p in raw]
     root = root.resolve()
     if settings is None:
-        settings = load_config(root).validate_
+        settings = load_config(root, sections=("validate",)).validate_
     chosen = get_profile(profile or settings.profile)
     rel_paths = list(dict.fromkeys(relative_to_root(root, p) for p in raw))
     return check_files(root, rel_paths, chosen, settings, jobs)

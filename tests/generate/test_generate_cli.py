@@ -120,7 +120,8 @@ def test_printed_paths_and_notes_cannot_start_a_workflow_command(capsys, tmp_pat
     assert not any(line.lstrip().startswith("::") for line in lines)
 
 
-def test_a_leaf_that_cannot_be_read_does_not_stop_the_run(tmp_path, capsys, openai_server):
+def test_a_leaf_that_cannot_be_read_does_not_stop_the_run_but_fails_it(tmp_path, capsys,
+                                                                       openai_server):
     root = tmp_path / "tax"
     make_taxonomy(root, knowledge=False)
     write_config(root, tmp_path / "cache")
@@ -132,9 +133,17 @@ def test_a_leaf_that_cannot_be_read_does_not_stop_the_run(tmp_path, capsys, open
     for named in ([str(folder)], [str(root / FREEFORM), str(loop)]):
         code = cli(root, *named, "--out", str(out), "--teacher-url", openai_server.url,
                    "--teacher-model", "fake-model")
-        printed = capsys.readouterr().out
-        assert code == 0
+        captured = capsys.readouterr()
+        printed = captured.out
+        # the other leaf kept pairs, but a named leaf that could not be read fails the run,
+        # and the last lines say which and why
+        assert code == 1
+        last = captured.err.strip().splitlines()[-2:]
+        assert last[0] == "sdg-ci generate: failed: 1 of 2 leaves could not be read or generated:"
+        assert last[1].startswith("  compositional_skills/writing/loop/qna.yaml: cannot read "
+                                  "the leaf: cannot follow the path to a file")
         summary = json.loads((out / "summary.json").read_text())
+        assert summary["leaves"][1]["failure"].startswith("cannot read the leaf")
         assert [leaf["path"] for leaf in summary["leaves"]] == [
             "compositional_skills/writing/haiku/qna.yaml",
             "compositional_skills/writing/loop/qna.yaml",

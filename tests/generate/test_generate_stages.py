@@ -25,11 +25,25 @@ def test_three_kinds_every_stage(tmp_path, openai_server):
     ff = by[FREEFORM]
     assert ff.status == "added" and ff.kind == "freeform_skill" and ff.seeds == 2
     assert [s.stage for s in ff.stages] == ["questions", "dedup", "question_critic", "answers",
-                                           "pair_rating", "pair_dedup"]
+                                           "answer_check", "pair_rating", "pair_dedup"]
     assert ff.questions_generated == 6
     for leaf in summary.leaves:
         for stage in leaf.stages:
             assert stage.rows_in == stage.rows_out + sum(stage.dropped.values()), stage
+        # the totals add up against the files: every row lost is one in rejected.jsonl
+        rejected = [json.loads(x) for x in (out / leaf.rejected_file).read_text().splitlines()]
+        kept = (out / leaf.data_file).read_text().splitlines()
+        lost = sum(r.get("lost_rows", 1) for r in rejected)
+        assert leaf.rejected_rows == lost == sum(g.count for g in leaf.rejections)
+        assert leaf.pairs_kept == len(kept)
+        by_stage = {s.stage: s for s in leaf.stages}
+        assert leaf.questions_generated == by_stage["questions"].rows_out
+        assert leaf.questions_new == by_stage["dedup"].rows_out
+        assert leaf.questions_kept == by_stage["question_critic"].rows_out
+        assert leaf.pairs_rated - leaf.pairs_kept == sum(by_stage["pair_dedup"].dropped.values())
+        dropped_rows = sum(sum(s.dropped.values()) for s in leaf.stages
+                           if s.stage not in ("chunks", "contexts"))
+        assert dropped_rows == lost
         assert leaf.pairs_kept > 0
         assert sum(leaf.rating_histogram.values()) == leaf.answered
         pairs = read_jsonl(out / leaf.data_file)

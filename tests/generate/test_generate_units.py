@@ -299,3 +299,19 @@ def test_a_dead_embedded_server_fails_rows_at_once_with_its_reason(tmp_path):
         return time.monotonic() - started
 
     assert asyncio.run(main()) < 2.0
+
+
+def test_the_eta_does_not_jump_when_rows_finish_in_a_burst():
+    progress = Progress(enabled=False)
+    progress.plan(1000)
+    shown = []
+    for second in range(1, 121):  # a steady 2 rows a second, then a burst of 300 at 60 s
+        progress.finished(302 if second == 60 else 2)
+        eta = progress.eta(float(second))
+        if eta is not None:
+            shown.append((second, eta))
+    assert shown[0][0] == 25  # nothing before 5 % of the rows are done
+    for (t0, a), (t1, b) in zip(shown, shown[1:], strict=False):
+        assert abs(b - (a - (t1 - t0))) <= 0.25 * max(a, 60), (t0, a, t1, b)
+    raw_jump = 60 * (1000 - 120) / 120 - 60 * (1000 - 420) / 420  # what the old ETA did
+    assert raw_jump > 300

@@ -77,12 +77,19 @@ def test_without_github_paths_are_plain_code():
 
 def test_leaf_table_has_every_measure():
     text = render(full_check())
-    assert ("| Kind | Status | Seeds | Questions → kept by critic → answered → kept by rating "
-            "| Mean rating | Ratings 1 / 2 / 3 | Faithfulness | Duplicates | Parse failures "
-            "| Errors |") in text
-    assert "| freeform skill | modified | 5 | 25 → 18 → 18 → 12 | 2.06 | 6 / 5 / 7 | n/a | 2 " \
-           "| 1 | 0 |" in text
-    assert "| knowledge | added | 5 | 25 → 18 → 18 → 12 | 2.06 | 6 / 5 / 7 | 80 % |" in text
+    assert ("| Kind | Status | Seeds | Questions → new (after dedup) → kept by critic → answered "
+            "→ kept by rating → kept (after final dedup) | Mean rating | Ratings 1 / 2 / 3 "
+            "| Faithfulness | Duplicates | Degenerate | Parse failures | Errors |") in text
+    assert "| freeform skill | modified | 5 | 25 → 23 → 18 → 18 → 13 → 12 | 2.06 | 6 / 5 / 7 " \
+           "| n/a | 2 | 0 | 1 | 0 |" in text
+    assert "| knowledge | added | 5 | 25 → 23 → 18 → 18 → 13 → 12 | 2.06 | 6 / 5 / 7 " \
+           "| 80 % |" in text
+
+
+def test_a_summary_without_the_funnel_fields_shows_dashes_not_guesses():
+    old = samples.leaf(questions_new=0, pairs_rated=0)
+    text = render_run(samples.run(old))
+    assert "| 25 → — → 18 → 18 → — → 12 |" in text
 
 
 def test_examples_and_rejections_are_collapsible():
@@ -90,9 +97,12 @@ def test_examples_and_rejections_are_collapsible():
     assert "<details><summary>Kept pairs (2 of 12 shown)</summary>" in text
     assert "> **Q:** What is the plural of mouse?" in text
     assert "> **Context:** Tides are caused by the moon\\." in text
-    assert "<details><summary>Rejections (6 rows; the 2 most common reasons)</summary>" in text
+    # the heading counts every rejected row (7), not only the reasons shown (4 + 2)
+    assert ("<details><summary>Rejections (7 rows in `rejected.jsonl`; the 2 most common "
+            "reasons)</summary>") in text
     rows = [t for t in tables(text) if t[0].startswith("| Stage |")][0]
-    assert "critic\\: off topic | 4 |" in rows[2]  # most common first
+    # the verdict in our words first, the critic's reason only as its quote
+    assert "critic\\: drop — the critic said “off topic” | 4 |" in rows[2]  # most common first
     assert "duplicate | 2 |" in rows[3]
 
 

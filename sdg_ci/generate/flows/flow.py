@@ -41,6 +41,20 @@ class Step:
         return role
 
 
+# (settings, row) -> (keep, reason): a rule on the row's text, no model asked
+Rule = Callable[[GenerateSettings, Row], tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A stage of a row's chain that asks no model: a rule on what the row holds so far;
+    a row it stops is dropped with `reason_class`."""
+
+    stage: Stage
+    reason_class: str
+    rule: Rule
+
+
 @dataclass(frozen=True)
 class Unit:
     """One source of questions: a seed, a seed's generated context, or a document chunk."""
@@ -74,4 +88,4 @@ class Flow:
     kind: LeafKind
     fan_out: FanOut
     questions: str  # the prompt that writes questions for a unit
-    chain: tuple[Step, ...]  # in order; a row is kept when every step accepts it
+    chain: tuple[Step | Check, ...]  # in order; a row is kept when every step accepts it

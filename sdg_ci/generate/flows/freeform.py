@@ -7,7 +7,7 @@ import asyncio
 from sdg_ci.generate.flows.context import RunContext
 from sdg_ci.generate.flows.flow import Emit, Flow, Unit
 from sdg_ci.generate.flows.seeds import SkillExample, skill_plan
-from sdg_ci.generate.flows.steps import answer, pair_rating, question_critic
+from sdg_ci.generate.flows.steps import answer, answer_check, pair_rating, question_critic
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.taxonomy.leaf import LeafKind
 
@@ -33,6 +33,6 @@ FREEFORM = Flow(
     kind=LeafKind.FREEFORM_SKILL,
     fan_out=fan_out,
     questions="freeform_questions",
-    chain=(question_critic("freeform_question_critic"), answer("freeform_answer"),
+    chain=(question_critic("freeform_question_critic"), answer("freeform_answer"), answer_check(),
            pair_rating("freeform_pair_rating")),
 )

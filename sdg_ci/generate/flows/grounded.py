@@ -9,7 +9,7 @@ from sdg_ci.generate.flows.context import RunContext
 from sdg_ci.generate.flows.flow import Emit, Flow, Unit
 from sdg_ci.generate.flows.pipeline import ask_model
 from sdg_ci.generate.flows.seeds import SkillExample, skill_plan
-from sdg_ci.generate.flows.steps import answer, pair_rating, question_critic
+from sdg_ci.generate.flows.steps import answer, answer_check, pair_rating, question_critic
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.rows import Failure
 from sdg_ci.generate.model import parse
@@ -69,6 +69,6 @@ GROUNDED = Flow(
     kind=LeafKind.GROUNDED_SKILL,
     fan_out=fan_out,
     questions="grounded_questions",
-    chain=(question_critic("grounded_question_critic"), answer("grounded_answer"),
+    chain=(question_critic("grounded_question_critic"), answer("grounded_answer"), answer_check(),
            pair_rating("grounded_pair_rating")),
 )

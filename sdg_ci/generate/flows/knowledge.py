@@ -13,13 +13,11 @@ import threading
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sdg_ci.config import GenerateSettings
 from sdg_ci.generate.flows.context import RunContext
 from sdg_ci.generate.flows.flow import Emit, Flow, Step, Unit
 from sdg_ci.generate.flows.seeds import KnowledgeExample, knowledge_examples
-from sdg_ci.generate.flows.steps import answer, question_critic
+from sdg_ci.generate.flows.steps import accept_eval, answer, answer_check, question_critic
 from sdg_ci.generate.ledger.ledger import LeafLedger
-from sdg_ci.generate.ledger.rows import Row
 from sdg_ci.generate.model import parse
 from sdg_ci.records.stages import Stage
 from sdg_ci.taxonomy.chunking import Chunk
@@ -27,18 +25,6 @@ from sdg_ci.taxonomy.leaf import LeafKind
 
 EXAMPLES_PER_CHUNK = 3
 T = TypeVar("T")
-
-
-def accept_eval(settings: GenerateSettings, row: Row, value: dict) -> tuple[bool, str]:
-    row.scores[Stage.PAIR_EVAL.value] = value
-    problems = []
-    if not value["faithful"]:
-        problems.append(f"not faithful to the chunk: {value['faithfulness_reason']}")
-    if value["relevancy"] < settings.min_relevancy:
-        problems.append(f"relevancy {value['relevancy']}: {value['relevancy_reason']}")
-    if value["rating"] < settings.min_pair_rating:
-        problems.append(f"rated {value['rating']}: {value['rating_reason']}")
-    return not problems, "; ".join(problems)
 
 
 def select_chunks(chunks: Sequence[T], limit: int) -> list[tuple[int, T]]:
@@ -71,8 +57,7 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
         cancel.set()
         raise
     except documents.DocumentError as exc:
-        ledger.errors += 1
-        ledger.notes.append(f"documents could not be loaded: {exc}")
+        ledger.give_up(f"documents could not be loaded: {exc}")
         return
     selected = select_chunks(chunks, ctx.scale.max_chunks)
     ledger.plan(len(selected) * ctx.scale.questions_per_chunk)
@@ -129,5 +114,6 @@ KNOWLEDGE = Flow(
     fan_out=fan_out,
     questions="knowledge_questions",
     chain=(question_critic("knowledge_question_critic"), answer("knowledge_answer"),
+           answer_check(),
            Step(Stage.PAIR_EVAL, "knowledge_pair_eval", parse.knowledge_eval, accept_eval)),
 )

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sdg_ci.generate.flows.context import RunContext
-from sdg_ci.generate.flows.flow import Flow, Unit
+from sdg_ci.generate.flows.flow import Check, Flow, Unit
 from sdg_ci.generate.ledger.dedup import admit
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.rows import Failure, Row
@@ -99,6 +99,14 @@ async def pair_chain(ctx: RunContext, ledger: LeafLedger, flow: Flow, unit: Unit
                      row: Row) -> None:
     """The row through each step of the flow's chain; kept when every step accepts it."""
     for step in flow.chain:
+        if isinstance(step, Check):
+            ledger.enter(step.stage)
+            keep, reason = step.rule(ctx.settings, row)
+            if not keep:
+                ledger.reject(row, step.stage, step.reason_class, reason)
+                return
+            ledger.passed(step.stage)
+            continue
         values = {**unit.variables, "question": row.question}
         if row.answer is not None:
             values["answer"] = row.answer

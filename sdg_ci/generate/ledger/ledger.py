@@ -24,6 +24,7 @@ class LeafLedger:
         self.usage = Usage()
         self.notes: list[str] = []
         self.errors = 0  # leaf-level failures (documents, unreadable leaf)
+        self.failure: str | None = None  # why the leaf could not be generated
         self.seeds = 0
         self.progress = progress
         # questions kept by earlier rounds (a build's top-up): new ones must differ
@@ -72,6 +73,12 @@ class LeafLedger:
         """Rows this leaf expects to produce (for the progress ETA)."""
         if self.progress:
             self.progress.plan(rows)
+
+    def give_up(self, why: str) -> None:
+        """The leaf cannot be generated (its documents, an internal error): the run fails."""
+        self.errors += 1
+        self.notes.append(why)
+        self.failure = self.failure or why
 
     def fail(self, failure: Failure) -> None:
         self.failures.append(failure)

@@ -16,6 +16,8 @@ from sdg_ci.records.run import Usage
 from sdg_ci.records.stages import Stage
 
 TTY_PERIOD_S = 0.5
+ETA_MIN_DONE = 0.05  # no ETA before this share of the planned rows is done (too noisy)
+ETA_WEIGHT = 0.2  # how much each new estimate moves the shown one (rows finish in bursts)
 
 
 class Metered(Protocol):
@@ -42,6 +44,7 @@ class Progress:
         self.done = 0
         self.started = time.monotonic()
         self.endpoints: list[Metered] = []
+        self._eta: tuple[float, float] | None = None  # (when, seconds left) last shown
 
     def rows(self, stage: Stage | str, rows_in: int = 0, rows_out: int = 0,
              dropped: int = 0) -> None:
@@ -69,10 +72,24 @@ class Progress:
         parts.append(f"{tokens / elapsed if elapsed > 0 else 0:.0f} tok/s")
         if hits:
             parts.append(f"cached {hits}")
-        if self.planned and 0 < self.done < self.planned:
-            eta = elapsed * (self.planned - self.done) / self.done
+        eta = self.eta(elapsed)
+        if eta is not None:
             parts.append(f"ETA {_clock(eta)}")
         return " | ".join(parts)
+
+    def eta(self, elapsed: float) -> float | None:
+        """Seconds left, smoothed: the last estimate counted down, moved a fifth of the way
+        to the new one, so a burst of finished rows does not make it jump."""
+        if not self.planned or not 0 < self.done < self.planned:
+            return None
+        if self.done < max(1, ETA_MIN_DONE * self.planned):
+            return None
+        raw = elapsed * (self.planned - self.done) / self.done
+        if self._eta is not None:
+            when, left = self._eta
+            raw = (1 - ETA_WEIGHT) * max(0.0, left - (elapsed - when)) + ETA_WEIGHT * raw
+        self._eta = (elapsed, raw)
+        return raw
 
     async def run(self, endpoints: Iterable[Metered]) -> None:
         """Draw until cancelled."""

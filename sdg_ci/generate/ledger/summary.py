@@ -7,9 +7,11 @@ place, next to the thresholds that make them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
+from sdg_ci.generate.ledger.critic import judge_critic
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.rows import Row
 from sdg_ci.records.run import LeafSummary, PairExample, RejectionExample, StageCount
@@ -21,6 +23,8 @@ WEAK_DUPLICATE_RATE = 0.5
 MIN_EVIDENCE = 5  # do not judge a model on fewer outputs than this
 MAX_REJECTIONS = 10
 MAX_EXAMPLES = 3
+QUOTE_SEPARATOR = " — "  # our words, then the model's quoted reason (flows/steps.py)
+PARENTHESES = re.compile(r"\s*\([^)]*\)")
 
 
 def rating_of(row: Row) -> int | None:
@@ -32,6 +36,18 @@ def rating_of(row: Row) -> int | None:
 
 def reason_text(reason_class: str, reason: str | None) -> str:
     return f"{reason_class}: {reason}" if reason else reason_class
+
+
+def split_reason(reason_class: str, reason: str | None) -> tuple[str, str | None]:
+    """(the group a rejection is counted in, the model's quote): the group is our words
+    only, so one verdict is one group whatever the model wrote; call failures are grouped
+    without their details in parentheses (attempt counts, the last error)."""
+    head, quote = reason or "", None
+    if QUOTE_SEPARATOR in head:
+        head, quote = head.split(QUOTE_SEPARATOR, 1)
+    if reason_class == "error":
+        head = PARENTHESES.sub("", head).strip()
+    return reason_text(reason_class, head), quote
 
 
 def summarize(ledger: LeafLedger, wall_s: float) -> LeafSummary:
@@ -55,8 +71,11 @@ def summarize(ledger: LeafLedger, wall_s: float) -> LeafSummary:
         seeds=ledger.seeds,
         stages=stages,
         questions_generated=generated,
+        questions_new=by["dedup"].rows_out if "dedup" in by else 0,
         questions_kept=by["question_critic"].rows_out if "question_critic" in by else 0,
         answered=by["answers"].rows_out if "answers" in by else 0,
+        pairs_rated=sum(by[s].rows_out for s in ("pair_rating", "pair_eval") if s in by),
+        degenerate=dropped["degenerate"],
         pairs_kept=len(kept),
         rating_histogram=histogram,
         mean_rating=round(sum(ratings) / len(ratings), 3) if ratings else None,
@@ -68,12 +87,36 @@ def summarize(ledger: LeafLedger, wall_s: float) -> LeafSummary:
         errors=dropped["error"] + dropped["too_long"] + ledger.errors,
         kept_examples=examples(kept),
         rejections=rejections(ledger),
+        rejected_rows=(sum(1 for r in ledger.rows if r.status == "rejected")
+                       + sum(f.lost for f in ledger.failures)),
         usage=ledger.usage.model_copy(),
         wall_s=round(wall_s, 3),
     )
     summary.notes = (list(ledger.notes) + judge_models(summary, by, ratings)
                      + error_notes(ledger))
+    summary.failure = ledger.failure or calls_failed(summary, ledger)
+    summary.weak_critic = judge_critic(ledger.rows)
+    if summary.weak_critic:
+        summary.critic_too_weak = True
+        summary.notes.append(weak_critic_note(summary.weak_critic))
     return summary
+
+
+def calls_failed(summary: LeafSummary, ledger: LeafLedger) -> str | None:
+    """A leaf that kept nothing because its model calls failed was not generated."""
+    if summary.pairs_kept:
+        return None
+    errors = [r.reason for r in ledger.rows if r.reason_class in ("error", "too_long")]
+    errors += [f.reason for f in ledger.failures if f.reason_class in ("error", "too_long")]
+    if not errors:
+        return None
+    return f"no pair kept: {len(errors)} model calls failed ({errors[0]})"
+
+
+def weak_critic_note(signals: list[str]) -> str:
+    return ("weak critic: " + "; ".join(signals) + ". Its filtering means little: point "
+            "generate.critic at a stronger model (a different one from the teacher), then "
+            "read a few rows of rejected.jsonl and pairs.jsonl to check its verdicts.")
 
 
 def examples(kept: list[Row]) -> list[PairExample]:
@@ -83,18 +126,21 @@ def examples(kept: list[Row]) -> list[PairExample]:
 
 
 def rejections(ledger: LeafLedger) -> list[RejectionExample]:
-    """The most common rejection reasons, each with one example."""
+    """The most common rejection reasons (in our words), each with one example and the
+    critic's quote for it; a failed call counts every row it lost."""
     groups: dict[tuple[str, str], RejectionExample] = {}
-    items = [(r.stage, reason_text(r.reason_class, r.reason), _row_text(r))
-             for r in ledger.rows if r.status == "rejected"]
-    items += [(f.stage, reason_text(f.reason_class, f.reason), (f.raw or f.label)[:2000])
+    items = [(r.stage, r.reason_class, r.reason, _row_text(r), 1)
+             for r in sorted(ledger.rows, key=lambda r: r.order) if r.status == "rejected"]
+    items += [(f.stage, f.reason_class, f.reason, (f.raw or f.label)[:2000], f.lost)
               for f in ledger.failures]
-    for stage, reason, text in items:
-        key = (stage, reason)
+    for stage, reason_class, reason, text, count in items:
+        group, quote = split_reason(reason_class or "", reason)
+        key = (stage, group)
         if key in groups:
-            groups[key].count += 1
+            groups[key].count += count
         else:
-            groups[key] = RejectionExample(stage=stage, reason=reason, text=text)
+            groups[key] = RejectionExample(stage=stage, reason=group, text=text, count=count,
+                                           quote=quote)
     ordered = sorted(groups.values(), key=lambda g: -g.count)
     return ordered[:MAX_REJECTIONS]
 
@@ -136,10 +182,6 @@ def judge_models(summary: LeafSummary, by: dict[str, StageCount],
     if asked >= MIN_EVIDENCE and failed / asked >= WEAK_PARSE_RATE:
         summary.critic_too_weak = True
         notes.append(f"critic too weak: {failed} of {asked} critic replies could not be read.")
-    if len(ratings) >= 2 * MIN_EVIDENCE and len(set(ratings)) == 1:
-        summary.critic_too_weak = True
-        notes.append(f"critic gave all {len(ratings)} pairs the same rating ({ratings[0]}): "
-                     "its scores carry no signal; use a stronger critic.")
     return notes
 
 
@@ -156,6 +198,8 @@ def error_notes(ledger: LeafLedger) -> list[str]:
     if errors:
         total = sum(errors.values())
         top = "; ".join(f"{reason} ({count})" for reason, count in errors.most_common(3))
-        notes.append(f"{total} model calls failed after retries: {top}. Re-run to retry "
-                     "them; finished calls are replayed from the cache.")
+        notes.append(f"{total} model calls failed after retries: {top}. If the endpoint "
+                     "was down, see the run's notes for its URL and what to check; once it "
+                     "answers, a re-run replays finished calls from the cache and retries "
+                     "these.")
     return notes
