@@ -21,6 +21,21 @@ CONFIG_NAME = ".sdg-ci.yaml"
 _M = TypeVar("_M", bound=BaseModel)
 
 
+
+SubtreeValue = TypeVar("SubtreeValue")
+
+
+def subtree_matches(leaf: str, subtrees: dict[str, SubtreeValue]) -> list[SubtreeValue]:
+    """The values of every subtree prefix that contains `leaf` (a taxonomy path, or a leaf
+    file's path), shortest prefix first: how gates and build targets are overridden."""
+    parts = PurePosixPath(leaf).parts
+    found = []
+    for prefix, value in subtrees.items():
+        p = PurePosixPath(prefix.strip("/")).parts
+        if p and tuple(parts[: len(p)]) == p:
+            found.append((len(p), prefix, value))
+    return [v for _, _, v in sorted(found, key=lambda m: (m[0], m[1]))]
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -141,13 +156,7 @@ class BuildSettings(_Section):
 
     def matching(self, leaf: str) -> list[BuildOverrides]:
         """The subtrees containing `leaf` (a taxonomy path), shortest prefix first."""
-        parts = PurePosixPath(leaf).parts
-        found = []
-        for prefix, overrides in self.subtrees.items():
-            p = PurePosixPath(prefix.strip("/")).parts
-            if p and tuple(parts[: len(p)]) == p:
-                found.append((len(p), prefix, overrides))
-        return [o for _, _, o in sorted(found, key=lambda m: (m[0], m[1]))]
+        return subtree_matches(leaf, self.subtrees)
 
     def target_for(self, leaf: str, scale: str) -> int:
         """Kept rows the leaf aims for at `scale` (its generation target; weights aside)."""

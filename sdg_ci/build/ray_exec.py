@@ -39,6 +39,7 @@ from sdg_ci.errors import SdgCiError
 from sdg_ci.generate.model.endpoint import public_url
 from sdg_ci.generate.model.limiter import AdaptiveLimiter
 from sdg_ci.generate.runner import SUMMARY_FILE, generate
+from sdg_ci.outdir import write_text_atomic
 from sdg_ci.records.run import LeafSummary, RunSummary, Usage
 from sdg_ci.taxonomy.leaf import leaf_kind
 
@@ -460,16 +461,7 @@ def _write_run(out_dir: Path, config: Config, results: dict[str, LeafResult],
             errors=1,
             notes=[f"the Ray task failed ({reason}); the next build retries this leaf"]))
     summary.leaves.sort(key=lambda leaf: leaf.path)
-    summary.usage = _total_usage(summary.leaves)
+    summary.usage = Usage.total(leaf.usage for leaf in summary.leaves)
     summary.notes = list(notes)
-    (out_dir / SUMMARY_FILE).write_text(summary.model_dump_json(indent=2) + "\n",
-                                        encoding="utf-8")
+    write_text_atomic(out_dir / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
     return summary
-
-
-def _total_usage(leaves: list[LeafSummary]) -> Usage:
-    total = Usage()
-    for leaf in leaves:
-        for name in ("requests", "cache_hits", "prompt_tokens", "completion_tokens"):
-            setattr(total, name, getattr(total, name) + getattr(leaf.usage, name))
-    return total

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdg_ci.settings import ModelOverrides
+from sdg_ci.commands import model_overrides
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily in run() (start-up time)
     from sdg_ci.check import CheckOptions
@@ -71,13 +71,7 @@ def options_from_args(args: argparse.Namespace) -> CheckCommand:
             generate=args.generate,
             config_path=Path(args.config) if args.config else None,
             gates_path=Path(args.gates) if args.gates else None,
-            models=ModelOverrides(
-                teacher_url=args.teacher_url,
-                teacher_model=args.teacher_model,
-                critic_url=args.critic_url,
-                critic_model=args.critic_model,
-                scale=args.scale,
-            ),
+            models=model_overrides(args),
             progress=args.progress,
             environ=dict(os.environ),
         ),

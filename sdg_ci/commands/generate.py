@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sdg_ci.commands import model_overrides
 from sdg_ci.errors import SdgCiError
 from sdg_ci.records.run import RunSummary
 from sdg_ci.report.escape import plain
@@ -72,14 +73,7 @@ def options_from_args(args: argparse.Namespace) -> GenerateOptions:
         base=args.base,
         out=Path(args.out),
         config_path=Path(args.config) if args.config else None,
-        models=ModelOverrides(
-            teacher_url=args.teacher_url,
-            teacher_model=args.teacher_model,
-            critic_url=args.critic_url,
-            critic_model=args.critic_model,
-            scale=args.scale,
-            cache_dir=args.cache_dir,
-        ),
+        models=model_overrides(args, cache_dir=args.cache_dir),
         progress=not args.no_progress,
     )
 

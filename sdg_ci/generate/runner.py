@@ -106,7 +106,7 @@ async def generate_async(root: Path, leaf_files: list[str], config: Config, out_
         summary.leaves.append(leaf)
     summary.leaves.extend(unreadable)
     summary.leaves.sort(key=lambda leaf: leaf.path)
-    summary.usage = _total_usage(summary.leaves)
+    summary.usage = Usage.total(leaf.usage for leaf in summary.leaves)
     summary.wall_s = round(time.monotonic() - started, 3)
     summary.notes = _run_notes(models, summary)
     write_text_atomic(out_dir / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
@@ -130,14 +130,6 @@ def _model_infos(models: ModelClient) -> list[ModelInfo]:
 
     return [ModelInfo(role="teacher", model=models.teacher.model, endpoint=where(models.teacher)),
             ModelInfo(role="critic", model=models.critic.model, endpoint=where(models.critic))]
-
-
-def _total_usage(leaves: list[LeafSummary]) -> Usage:
-    total = Usage()
-    for leaf in leaves:
-        for name in ("requests", "cache_hits", "prompt_tokens", "completion_tokens"):
-            setattr(total, name, getattr(total, name) + getattr(leaf.usage, name))
-    return total
 
 
 def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:

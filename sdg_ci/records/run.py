@@ -6,6 +6,8 @@ publishes it). Add fields; never rename or remove one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, Field
 
 
@@ -40,6 +42,15 @@ class Usage(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+    @classmethod
+    def total(cls, usages: Iterable[Usage]) -> Usage:
+        """The sum of several leaves' (or workers') usage."""
+        total = cls()
+        for usage in usages:
+            for name in cls.model_fields:
+                setattr(total, name, getattr(total, name) + getattr(usage, name))
+        return total
 
 
 class LeafSummary(BaseModel):

@@ -22,9 +22,7 @@ skill) is not evaluated; the kept-pairs gate covers an empty leaf.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
-from sdg_ci.config import GatesConfig, GateSettings
+from sdg_ci.config import GatesConfig, GateSettings, subtree_matches
 from sdg_ci.records.gates import GateResult
 from sdg_ci.records.run import LeafSummary, RunSummary
 from sdg_ci.records.stages import CRITIC_STAGES, TEACHER_STAGES
@@ -36,13 +34,7 @@ __all__ = ["GateResult", "evaluate", "evaluate_leaf", "failures", "parse_attempt
 def settings_for(leaf_path: str, config: GatesConfig) -> GateSettings:
     """The defaults, overridden by every subtree that contains `leaf_path`, shortest first."""
     merged = config.default.model_dump()
-    parts = PurePosixPath(leaf_path).parts
-    matching = []
-    for prefix, overrides in config.subtrees.items():
-        p = PurePosixPath(prefix.strip("/")).parts
-        if p and tuple(parts[: len(p)]) == p:
-            matching.append((len(p), prefix, overrides))
-    for _, _, overrides in sorted(matching, key=lambda m: (m[0], m[1])):
+    for overrides in subtree_matches(leaf_path, config.subtrees):
         merged.update(overrides.model_dump(exclude_unset=True))
     return GateSettings.model_validate(merged)
 

@@ -564,7 +564,10 @@ class _GitDiff:
             real = Path(self.text("rev-parse", "--git-path", "index"))
             real = real if real.is_absolute() else self.toplevel / real
             if real.is_file():
-                shutil.copyfile(real, index)
+                # copy2 keeps the index's mtime: git trusts an entry's cached stat only when
+                # the file is older than the index ("racy git"); a fresh mtime would hide an
+                # edit made in the same second as the last `git add`
+                shutil.copy2(real, index)
             env = {"GIT_INDEX_FILE": str(index)}
             try:
                 self.git("add", "--intent-to-add", "--all", "--", *self.pathspec, env=env)

@@ -86,11 +86,11 @@ def make_taxonomy(root: Path, seeds: int = 2, knowledge: bool = True) -> list[st
             "version": 3, "created_by": "tester", "domain": "oceanography",
             "document_outline": "Tides and what causes them",
             "seed_examples": [{
-                "context": "Tides are caused by the Moon's gravity.",
+                "context": "Tides are caused by the Moon's gravity." + " Really." * i,
                 "questions_and_answers": [
-                    {"question": f"What causes tides, part {k}?",
+                    {"question": f"What causes tides, part {k}?" + " Why?" * i,
                      "answer": "Mainly the Moon's gravity."} for k in range(3)]}
-                for _ in range(max(seeds, 1))],
+                for i in range(max(seeds, 1))],
             "document": {"repo": repo, "commit": commit, "patterns": ["*.md"]}})
         leaves.append(KNOWLEDGE)
     return leaves
