@@ -54,7 +54,8 @@ class ModelEndpoint(_Section):
     model: str | None = None
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key is never logged
     timeout_s: float = 120.0
-    max_concurrency: int = 8  # upper bound; the client adapts below it on 429s and timeouts
+    # an optional ceiling; the limit finds the server's capacity by itself (limiter.py)
+    max_concurrency: int | None = Field(None, ge=1)
     context_window: int | None = None  # tokens; None: 8192 for a remote server
     structured_output: Literal["auto", "json_schema", "none"] = "auto"
     # how requests travel: the openai client (default), or a lean HTTP/1.1 client for

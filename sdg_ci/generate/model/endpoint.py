@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from sdg_ci.generate.model.cache import ResponseCache, cache_key
-from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.limiter import CapacityLimiter
 from sdg_ci.generate.model.retry import BadReply, Fault, backoff, classify
 from sdg_ci.generate.model.senders import Sender, make_sender
 from sdg_ci.records.run import Usage
+
+OUTAGE_BACKOFF_CAP_S = 4.0  # a server coming back is noticed within seconds
 
 
 @dataclass
@@ -53,8 +55,8 @@ class Endpoint:
     """One model server; `usage` counts its calls (the caller's own `Usage` counts a leaf's)."""
 
     def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
-                 cache: ResponseCache, policy: Policy, max_concurrency: int,
-                 context_window: int | None,
+                 cache: ResponseCache, policy: Policy, context_window: int | None,
+                 max_concurrency: int | None = None, limiter: CapacityLimiter | None = None,
                  starter: Callable[[], Awaitable[str]] | None = None, label: str = "",
                  max_tokens: int | None = None,
                  exit_reason: Callable[[], str | None] | None = None):
@@ -66,7 +68,8 @@ class Endpoint:
         self.label = label or base_url or kind
         self.policy = policy
         self.cache = cache
-        self.limiter = AdaptiveLimiter(max_concurrency)
+        # one limiter per server, shared by every role and model name on it (client.py)
+        self.limiter = limiter or CapacityLimiter(max_concurrency)
         self.usage = Usage()  # every call of the run, for the progress line
         self.faults: Counter[str] = Counter()
         self.in_flight = 0
@@ -93,6 +96,7 @@ class Endpoint:
             return Reply(hit["texts"], hit.get("prompt_tokens", 0),
                          hit.get("completion_tokens", 0), hit.get("model", ""), cached=True)
         attempt = 0
+        first_failure: float | None = None
         while True:
             if self.down_reason:
                 raise CallError(self.down_reason)
@@ -118,13 +122,19 @@ class Endpoint:
             self._failing(fault)
             if self.down_reason:
                 raise CallError(f"{self.down_reason} (last error: {fault.reason})")
-            if not fault.retryable or attempt >= self.policy.retries:
+            now = time.monotonic()
+            first_failure = first_failure if first_failure is not None else now
+            # a server that is gone (connection refused, 502/503) is waited for until
+            # give_up_after_s, however many attempts that takes: a restart loses no call
+            waiting = fault.outage and now - first_failure < self.policy.give_up_after_s
+            if not fault.retryable or (attempt >= self.policy.retries and not waiting):
                 raise CallError(f"{fault.reason} (gave up after {attempt + 1} attempt"
                                 f"{'s' if attempt else ''})")
             if fault.overload:
                 self.limiter.on_overload(fault.retry_after)
-            await asyncio.sleep(backoff(attempt, self.policy.backoff_s,
-                                        self.policy.backoff_cap_s, fault.retry_after))
+            cap = min(self.policy.backoff_cap_s, OUTAGE_BACKOFF_CAP_S) if fault.outage else \
+                self.policy.backoff_cap_s
+            await asyncio.sleep(backoff(attempt, self.policy.backoff_s, cap, fault.retry_after))
             attempt += 1
 
     async def _attempt(self, messages: list[dict[str, str]], params: dict, schema: dict | None,
@@ -132,6 +142,7 @@ class Endpoint:
         await self.limiter.acquire(priority)
         self.in_flight += 1
         self.usage.requests += 1
+        started = time.monotonic()  # after our own queue: waiting for a slot is not latency
         try:
             body = {"model": self.model, "messages": messages, **params}
             if params["n"] == 1:
@@ -147,7 +158,7 @@ class Endpoint:
         finally:
             self.in_flight -= 1
             self.limiter.release()
-        self.limiter.on_success()
+        self.limiter.on_success(time.monotonic() - started, max(1, reply.completion_tokens))
         return None, reply
 
     async def _ensure_client(self) -> None:
