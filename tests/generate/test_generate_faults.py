@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -186,3 +187,38 @@ def test_a_leaf_that_cannot_be_read_is_reported_and_the_others_are_generated(tmp
     assert unread.errors == 1 and unread.pairs_kept == 0
     assert unread.notes[0].startswith("cannot read the leaf: cannot follow the path to a file")
     assert (out / "summary.json").is_file()
+
+
+@CLIENTS
+def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, client):
+    """Killed mid-run and back on the same port 2 s later: with only 2 retries a call, every
+    row is still generated (outages are waited out until give_up_after_s), none twice."""
+    with FakeOpenAI() as clean:
+        reference, ref_out = run(tmp_path, clean, leaves=[FREEFORM, GROUNDED], name="ref")
+    total = reference.leaves[0].usage.requests + reference.leaves[1].usage.requests
+    first = FakeOpenAI(delay_s=0.02).start()
+    port = first.port
+    second = FakeOpenAI(delay_s=0.02, port=port)
+
+    def restart() -> None:
+        deadline = time.monotonic() + 30
+        while len(first.answered()) < total // 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first.die()
+        time.sleep(2.0)
+        second.start()
+
+    thread = threading.Thread(target=restart, daemon=True)
+    thread.start()
+    try:
+        summary, out = run(tmp_path, first, leaves=[FREEFORM, GROUNDED], request_retries=2,
+                           give_up_after_s=20.0, client=client)
+    finally:
+        thread.join(30)
+        first.stop()
+        second.stop()
+    assert first.dead and second.answered()  # the run went on at the restarted server
+    assert sum(leaf.errors for leaf in summary.leaves) == 0
+    for leaf, ref in zip(summary.leaves, reference.leaves, strict=True):
+        rows = (out / leaf.data_file).read_bytes()
+        assert rows == (ref_out / ref.data_file).read_bytes()  # every row, none repeated
