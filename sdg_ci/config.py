@@ -67,8 +67,10 @@ class ModelEndpoint(_Section):
 class EmbeddedSettings(_Section):
     """The embedded default (SmolLM2-135M via llama.cpp): a smoke test, not real data."""
 
-    parallel: int = 2  # llama.cpp slots, each with a 4096-token context
-    threads: int | None = None  # default: min(CPU count, 4)
+    # llama.cpp slots (each with a 4096-token context) and threads; None: the cores
+    # available (CPU affinity less the load average), at most 4
+    parallel: int | None = Field(None, ge=1)
+    threads: int | None = Field(None, ge=1)
     max_tokens: int = 256  # reply cap: a 135M model rambles on; its long replies add nothing
 
 

@@ -140,3 +140,25 @@ def test_the_lower_ceiling_of_two_roles_on_one_server_wins(tmp_path):
     assert client.teacher.limiter is client.critic.limiter
     assert client.teacher.limiter.ceiling == 12
     asyncio.run(client.close())
+
+
+def test_the_embedded_server_follows_the_cores_available(monkeypatch, tmp_path):
+    from sdg_ci.generate.model import embedded
+
+    monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    idle = embedded.EmbeddedServer(tmp_path / "log")
+    assert (idle.parallel, idle.threads) == (2, 2)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # both busy
+    busy = embedded.EmbeddedServer(tmp_path / "log")
+    assert (busy.parallel, busy.threads) == (1, 1)
+    assert embedded.EmbeddedServer(tmp_path / "log", parallel=3, threads=2).parallel == 3
+
+
+def test_the_embedded_endpoints_limit_is_its_slot_count(tmp_path):
+    client = ModelClient(GenerateSettings.model_validate({"embedded": {"parallel": 3}}),
+                         tmp_path)
+    limiter = client.teacher.limiter
+    assert client.critic is client.teacher
+    assert (limiter.limit, limiter.ceiling, limiter.fixed) == (3, 3, True)
+    asyncio.run(client.close())
