@@ -58,10 +58,10 @@ class ModelEndpoint(_Section):
     max_concurrency: int | None = Field(None, ge=1)
     context_window: int | None = None  # tokens; None: 8192 for a remote server
     structured_output: Literal["auto", "json_schema", "none"] = "auto"
-    # how requests travel: the openai client (default), or a lean HTTP/1.1 client for
-    # plain-http servers under high request rates (~3x less client CPU a request);
-    # auto: lean for http://, openai for https://
-    client: Literal["auto", "openai", "fast"] = "openai"
+    # how requests travel: auto (= aiohttp, the cheapest client per request, measured by
+    # bench/client_bench.py), the openai package's client, or a lean HTTP/1.1 client for
+    # plain http:// servers
+    client: Literal["auto", "aiohttp", "openai", "fast"] = "auto"
 
 
 class EmbeddedSettings(_Section):

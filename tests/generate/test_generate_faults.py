@@ -18,7 +18,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-CLIENTS = pytest.mark.parametrize("client", ["fast", "openai"])
+CLIENTS = pytest.mark.parametrize("client", ["fast", "openai", "aiohttp"])
 
 
 def run(tmp_path, server, leaves=None, name="out", **settings):

@@ -163,7 +163,7 @@ class CapacityLimiter:
             self._probes += 1
             # up and down in turn (down at once when requests visibly queue): a limit
             # above capacity shows no throughput loss, only a step down reveals it
-            self._start_probe(limit, rate, latency, up=not queued and self._probes % 2 == 1)
+            self._start_probe(limit, rate, latency, up=not queued and self._probes % 2 == 0)
             return
         self._window_reset()
 
@@ -190,10 +190,6 @@ class CapacityLimiter:
         self.phase = "steady"
         self._prev = (limit, rate)
         self._set(round(min(estimate, limit)))
-        # the capacity may lie below the step's start: look down at once
-        self._probe = (self.limit, rate)
-        self._probe_latency = latency
-        self._set(min(self.limit - 1, round(self.limit * 0.8)))
 
     def _set(self, limit: int) -> None:
         self.limit = max(1, min(int(limit), self.ceiling))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import aiohttp
 import openai
 
 from sdg_ci.generate.model.senders import HTTPStatusError
@@ -70,8 +71,12 @@ def classify(exc: BaseException) -> Fault:
         return _status_fault(exc.status_code, exc.message, exc.response.headers)
     if isinstance(exc, HTTPStatusError):
         return _status_fault(exc.status_code, exc.text, exc.headers)
-    if isinstance(exc, TimedOut):
+    if isinstance(exc, (TimedOut, aiohttp.ServerTimeoutError, TimeoutError)):
         return Fault("timeout", overload=True)
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        return Fault(f"connection error: {_short(exc)}", outage=True)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return Fault(f"malformed reply: {_short(exc)}")
     if isinstance(exc, TransportError):
         return Fault(f"connection error: {exc}", outage=True)
     if isinstance(exc, (openai.APIResponseValidationError, BadReply, json.JSONDecodeError,
