@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sdg_ci.errors import SdgCiError
 
@@ -50,7 +50,9 @@ class DocumentSettings(_Section):
 class ModelEndpoint(_Section):
     """An OpenAI-compatible endpoint; no `url` means the embedded default model."""
 
-    url: str | None = None  # e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1
+    # e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1; a list: replicas of
+    # one model, each request goes to the least-loaded live one
+    url: str | list[str] | None = None
     model: str | None = None
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key is never logged
     timeout_s: float = 120.0
@@ -62,6 +64,22 @@ class ModelEndpoint(_Section):
     # bench/client_bench.py), the openai package's client, or a lean HTTP/1.1 client for
     # plain http:// servers
     client: Literal["auto", "aiohttp", "openai", "fast"] = "auto"
+
+    @field_validator("url")
+    @classmethod
+    def _replicas(cls, url: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(url, list):
+            if not url or not all(u.strip() for u in url):
+                raise ValueError("a list of URLs must name at least one, none empty")
+            return url[0] if len(url) == 1 else url
+        return url
+
+    @property
+    def urls(self) -> list[str]:
+        """Every replica's base URL (none: the embedded model)."""
+        if self.url is None:
+            return []
+        return [self.url] if isinstance(self.url, str) else list(self.url)
 
 
 class EmbeddedSettings(_Section):

@@ -222,3 +222,43 @@ def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, clien
     for leaf, ref in zip(summary.leaves, reference.leaves, strict=True):
         rows = (out / leaf.data_file).read_bytes()
         assert rows == (ref_out / ref.data_file).read_bytes()  # every row, none repeated
+
+
+class _Servers:
+    """Two replicas of one model; `url` is their list (what `run` passes to make_config)."""
+
+    def __init__(self, *servers: FakeOpenAI):
+        self.servers = servers
+        self.url = [s.url for s in servers]
+
+
+def test_replicas_share_the_work_and_a_dead_one_is_rested(tmp_path):
+    with FakeOpenAI() as clean:
+        reference, ref_out = run(tmp_path, clean, leaves=[FREEFORM, GROUNDED], name="ref")
+    with FakeOpenAI(delay_s=0.01) as one, FakeOpenAI(delay_s=0.01) as two:
+        url_one, url_two = one.url, two.url
+        two.add_fault("die", stage="answers", skip=1)  # the second replica dies mid-run
+        summary, out = run(tmp_path, _Servers(one, two), leaves=[FREEFORM, GROUNDED],
+                           request_retries=1, give_up_after_s=20.0, client="aiohttp")
+        assert two.dead
+        assert one.answered() and two.answered()  # both served while both were up
+    assert sum(leaf.errors for leaf in summary.leaves) == 0
+    for leaf, ref in zip(summary.leaves, reference.leaves, strict=True):
+        assert (out / leaf.data_file).read_bytes() == (ref_out / ref.data_file).read_bytes()
+    teacher = next(m for m in summary.models if m.role == "teacher")
+    counts = teacher.requests_per_replica
+    assert set(counts) == {url_one, url_two}
+    assert counts[url_one] > counts[url_two] > 0
+    assert counts[url_one] + counts[url_two] == sum(x.usage.requests for x in summary.leaves)
+    saved = json.loads(summary.model_dump_json())  # what summary.json carries
+    assert saved["models"][0]["requests_per_replica"] == counts
+
+
+def test_an_empty_url_list_is_a_clear_error():
+    from sdg_ci.config import ModelEndpoint
+
+    with pytest.raises(ValueError, match="at least one"):
+        ModelEndpoint.model_validate({"url": []})
+    assert ModelEndpoint.model_validate({"url": ["http://a/v1"]}).url == "http://a/v1"
+    assert ModelEndpoint.model_validate({"url": ["http://a/v1", "http://b/v1"]}).urls == [
+        "http://a/v1", "http://b/v1"]

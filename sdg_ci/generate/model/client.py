@@ -17,6 +17,7 @@ from sdg_ci.generate.model import embedded
 from sdg_ci.generate.model.cache import ResponseCache
 from sdg_ci.generate.model.endpoint import Endpoint, Policy, api_key_from_env, public_url
 from sdg_ci.generate.model.limiter import CapacityLimiter
+from sdg_ci.generate.model.replicas import Replica
 from sdg_ci.records.stages import Role
 
 REMOTE_CONTEXT_WINDOW = 8192
@@ -66,11 +67,13 @@ class ModelClient:
                     f"generate.{role}.url is set but generate.{role}.model is not: name the "
                     f"model the server serves (--{role}-model)"
                 )
+            replicas = [Replica(url.rstrip("/"), self._limiter(url, spec.max_concurrency),
+                                public_url(url)) for url in spec.urls]
             return Endpoint(
-                kind="openai", model=spec.model, base_url=spec.url.rstrip("/"),
+                kind="openai", model=spec.model, base_url=replicas[0].url,
                 api_key=api_key_from_env(spec.api_key_env, self.environ), cache=self.cache,
-                policy=policy, limiter=self._limiter(spec.url, spec.max_concurrency),
-                label=public_url(spec.url),
+                policy=policy, replicas=replicas,
+                label=", ".join(r.label for r in replicas),
                 context_window=spec.context_window or REMOTE_CONTEXT_WINDOW,
             )
         if self._embedded_endpoint is None:  # teacher and critic share one embedded server

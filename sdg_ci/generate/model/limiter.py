@@ -63,6 +63,11 @@ class CapacityLimiter:
         self.in_flight = 0
         self._window_reset()
 
+    @property
+    def waiting(self) -> int:
+        """Requests queued here for a slot."""
+        return len(self._waiters)
+
     # -- admission ---------------------------------------------------------------------
     async def acquire(self, priority: tuple = ()) -> None:
         if not self._waiters and self._can_start():
