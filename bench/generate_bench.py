@@ -13,7 +13,7 @@ baseline, in this process, and prints for each:
 
 Goals (issue 13): 32 slots, 3 leaves, full: wall/ideal <= 1.10; 256 slots, 12 leaves, full:
 <= 1.15; 4 slots, 3 leaves, preview: <= 1.15.
-Usage: python bench/generate_bench.py [--only 32] [--decode-ms 4] [--no-baseline]
+Usage: python bench/generate_bench.py [--only 32] [--decode-ms 4] [--no-baseline] [--baseline-256]
        [--simserver PATH]   (default: ../shared/tools/simserver.py beside the checkout)
 """
 
@@ -37,10 +37,11 @@ from gen_taxonomy import make_doc_repo, skill_seeds, write_leaf  # noqa: E402
 from sdg_ci.config import Config  # noqa: E402
 from sdg_ci.generate.runner import generate  # noqa: E402
 
-SCENARIOS = [  # (slots, leaves, scale, goal for wall / ideal)
-    (4, 3, "preview", 1.15),
-    (32, 3, "full", 1.10),
-    (256, 12, "full", 1.15),
+SCENARIOS = [  # (slots, leaves, scale, goal for wall / ideal, decode ms per token, baseline)
+    (4, 3, "preview", 1.15, 4.0, True),
+    (32, 3, "full", 1.10, 4.0, True),
+    # at 256 slots the fixed limit of 8 would run for a quarter of an hour: --baseline-256
+    (256, 12, "full", 1.15, 20.0, False),
 ]
 
 
@@ -78,12 +79,12 @@ def load_simserver(path: Path):
     return module
 
 
-def run_once(sim, args, slots: int, leaves: int, scale: str, teacher: dict) -> dict:
+def run_once(sim, decode_ms: float, slots: int, leaves: int, scale: str, teacher: dict) -> dict:
     """One generation run over a fresh simulated server; the measured numbers."""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "sim.jsonl"
         server = sim.SimProcess(log, ["--max-batch", slots, "--decode-ms-per-token",
-                                      args.decode_ms, "--seed", 7])
+                                      decode_ms, "--seed", 7])
         try:
             root = Path(tmp) / "taxonomy"
             files = make_bench_taxonomy(root, leaves)
@@ -127,7 +128,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, action="append", choices=[s[0] for s in SCENARIOS],
                         help="run only the scenario with this many slots (repeatable)")
-    parser.add_argument("--decode-ms", type=float, default=4.0, help="per output token")
+    parser.add_argument("--decode-ms", type=float, default=None,
+                        help="per output token (default: 4 for 4 and 32 slots, 20 for 256)")
+    parser.add_argument("--baseline-256", action="store_true",
+                        help="also run the fixed limit of 8 against 256 slots (slow)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the max_concurrency: 8 baseline runs")
     parser.add_argument("--simserver", type=Path,
@@ -137,17 +141,18 @@ def main() -> int:
     args = parser.parse_args()
     sim = load_simserver(args.simserver)
     results = []
-    print(f"generate bench: simserver, decode {args.decode_ms} ms/token, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    for slots, leaves, scale, goal in SCENARIOS:
+    print(f"generate bench: simserver, {os.cpu_count()} CPUs, load "
+          f"{os.getloadavg()[0]:.1f} at the start")
+    for slots, leaves, scale, goal, decode_ms, baseline in SCENARIOS:
         if args.only and slots not in args.only:
             continue
-        print(f"{slots} slots, {leaves} leaves, {scale}:")
-        default = run_once(sim, args, slots, leaves, scale, {})
+        decode_ms = args.decode_ms or decode_ms
+        print(f"{slots} slots, {leaves} leaves, {scale}, decode {decode_ms} ms/token:")
+        default = run_once(sim, decode_ms, slots, leaves, scale, {})
         report(default, goal)
         results.append(default)
-        if not args.no_baseline:
-            base = run_once(sim, args, slots, leaves, scale, {"max_concurrency": 8})
+        if not args.no_baseline and (baseline or args.baseline_256):
+            base = run_once(sim, decode_ms, slots, leaves, scale, {"max_concurrency": 8})
             report(base, None)
             results.append(base)
             print(f"  defaults / fixed 8 wall: {default['wall_s'] / base['wall_s']:.2f}")

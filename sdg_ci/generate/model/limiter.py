@@ -24,9 +24,10 @@ import itertools
 import time
 from collections.abc import Callable
 
-START_LIMIT = 8
+START_LIMIT = 32  # too high only queues requests at the server; too low idles it
 RAMP = 4  # the ramp multiplies the limit by this while it pays
 HARD_CEILING = 4096
+HEADROOM = 1.25  # where the ramp settles, above the capacity it measured
 PROBE_EVERY = 4  # steady windows between two probes
 WINDOW_MIN = 16  # completions a window measures at the least (fewer: noise decides)
 DOWN_KEEP = 0.97  # a step down that keeps this share of the throughput is kept
@@ -106,8 +107,8 @@ class CapacityLimiter:
         self._t_mark = now
         if (not self.fixed and self._done >= self._skip + max(WINDOW_MIN, self.limit)
                 and self._t_last is not None and self._t_first is not None
-                and self._t_last - self._t_first >= 2 * self._lat_sum / self._lat_n):
-            self._end_window()  # enough completions over two latencies at the least
+                and self._t_last - self._t_first >= self._spans() * self._lat_sum / self._lat_n):
+            self._end_window()  # enough completions over a latency or two at the least
 
     def on_overload(self, retry_after: float | None = None) -> None:
         now = self._clock()
@@ -133,16 +134,30 @@ class CapacityLimiter:
         self._sat = 0.0  # time within the window with requests waiting for a slot
         self._t_mark: float | None = None
 
+    def _spans(self) -> float:
+        """Latencies a window must span: one while ramping (speed matters most, each step
+        multiplies the limit), two once steady (the small steps need sharper figures)."""
+        return 1.0 if self.phase == "ramp" else 2.0
+
     def _end_window(self) -> None:
         first, last = self._t_first, self._t_last
         span = (last - first) if first is not None and last is not None else 0.0
-        if span <= 0 or self._sat < 0.8 * span:
-            # the limit did not bind (not enough work waiting): no evidence either way
+        if span <= 0:
             self._window_reset()
             return
         rate = self._work / span
         limit = self.limit
         latency = self._lat_sum / max(1, self._lat_n)
+        if self._sat < 0.8 * span:
+            # the limit did not bind (not enough work waiting): no evidence for more; but a
+            # ramp step whose latency grew more than its throughput overshot all the same
+            if (self.phase == "ramp" and self._prev is not None and self._last_latency
+                    and not _pays(self._prev[1], self._last_latency, rate, latency)):
+                self._prev_latency = self._last_latency
+                self._ramp(limit, rate, latency)
+                return
+            self._window_reset()
+            return
         self._latencies.append(latency)
         self._prev_latency = self._last_latency if self._last_latency is not None else latency
         self._last_latency = latency
@@ -159,12 +174,16 @@ class CapacityLimiter:
                 self._set(base_limit)
                 return
             if limit != base_limit:  # the step paid: take another in the same direction
-                self._start_probe(limit, rate, latency, up=limit > base_limit)
+                # a step down that only cut latency (the requests were queued at the server)
+                # is followed by a longer one
+                long = limit < base_limit and latency < 0.85 * self._probe_latency
+                self._start_probe(limit, rate, latency, up=limit > base_limit,
+                                  down_by=0.65 if long else 0.8)
                 return
         self._prev = (limit, rate)
         self._steady_windows += 1
-        if self._steady_windows % PROBE_EVERY == 0:
-            queued = latency > QUEUE_LATENCY * min(self._latencies)
+        queued = latency > QUEUE_LATENCY * min(self._latencies)
+        if queued or self._steady_windows % PROBE_EVERY == 0:
             self._probes += 1
             # up and down in turn (down at once when requests visibly queue): a limit
             # above capacity shows no throughput loss, only a step down reveals it
@@ -172,13 +191,15 @@ class CapacityLimiter:
             return
         self._window_reset()
 
-    def _start_probe(self, limit: int, rate: float, latency: float, up: bool) -> None:
+    def _start_probe(self, limit: int, rate: float, latency: float, up: bool,
+                     down_by: float = 0.8) -> None:
         if (up and limit >= self.ceiling) or (not up and limit <= 1):
             self._window_reset()
             return
         self._probe = (limit, rate)
         self._probe_latency = latency
-        self._set(max(limit + 1, round(limit * 1.25)) if up else min(limit - 1, round(limit * 0.8)))
+        self._set(max(limit + 1, round(limit * 1.25)) if up else
+                  min(limit - 1, round(limit * down_by)))
 
     def _ramp(self, limit: int, rate: float, latency: float) -> None:
         if self._prev is None:
@@ -190,11 +211,13 @@ class CapacityLimiter:
             self._prev = (limit, rate)
             self._set(limit * RAMP)
             return
-        # the capacity lies between the two limits: where the gain says, plus a little
-        estimate = prev_limit * max(1.0, rate / prev_rate) * 1.1 if prev_rate else limit
+        # the capacity lies between the two limits, where the gain says; settle a quarter
+        # above it (too high only queues a few requests at the server, too low idles its
+        # slots), then walk down while throughput holds
+        gain = min(max(rate / prev_rate, 1.0), RAMP) if prev_rate > 0 else RAMP
         self.phase = "steady"
         self._prev = (limit, rate)
-        self._set(round(min(estimate, limit)))
+        self._set(round(min(prev_limit * gain * HEADROOM, limit)))
 
     def _set(self, limit: int) -> None:
         self.limit = max(1, min(int(limit), self.ceiling))
