@@ -1,29 +1,32 @@
-"""Generation throughput against a simulated OpenAI-compatible endpoint.
+"""Generation at the DEFAULT settings against simulated batching servers of 4, 32 and 256 slots.
 
-The endpoint (tests/support/openai_server.py, in its own process) serves at most B requests
-at once; each takes prefill_ms * prompt tokens + decode_ms * completion tokens. A run over a
-taxonomy of 20 leaves (freeform, grounded and knowledge) prints:
+The server is the shared simulator (`simserver.py`, its own process): a vLLM-like batch of B
+slots with a FIFO queue behind it; each sequence costs prefill + decode x output tokens.
+Each scenario runs `generate()` with no concurrency or client setting (the product's
+defaults), then once more with the old fixed limit of 8 (`max_concurrency: 8`) as the
+baseline, in this process, and prints for each:
 
-- wall time of `generate()`;
-- endpoint busy fraction: slot-seconds used / (B x window), over the whole run and over the
-  warm window (from the first moment all B slots are busy to the last reply);
-- ideal time (total simulated work / B) and wall / ideal;
-- client CPU per request (user + system time of this process / requests) and peak RSS.
+- wall / ideal, where ideal = max(total work / B, longest dependency chain) (simserver's
+  `log_figures`), and the slots' use (work / (wall x B));
+- the client's CPU per request (user + system time of this process / requests);
+- request errors and rows lost to timeouts (both must be 0).
 
-Goals: busy >= 95 % once warm, wall / ideal <= 1.10, client CPU < 1 ms a request.
-Usage: python bench/generate_bench.py [--capacity 16] [--prefill-ms 0.05] [--decode-ms 2]
+Goals (issue 13): 32 slots, 3 leaves, full: wall/ideal <= 1.10; 256 slots, 12 leaves, full:
+<= 1.15; 4 slots, 3 leaves, preview: <= 1.15.
+Usage: python bench/generate_bench.py [--only 32] [--decode-ms 4] [--no-baseline] [--baseline-256]
+       [--simserver PATH]   (default: ../shared/tools/simserver.py beside the checkout)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,6 +36,13 @@ from gen_taxonomy import make_doc_repo, skill_seeds, write_leaf  # noqa: E402
 
 from sdg_ci.config import Config  # noqa: E402
 from sdg_ci.generate.runner import generate  # noqa: E402
+
+SCENARIOS = [  # (slots, leaves, scale, goal for wall / ideal, decode ms per token, baseline)
+    (4, 3, "preview", 1.15, 4.0, True),
+    (32, 3, "full", 1.10, 4.0, True),
+    # at 256 slots the fixed limit of 8 would run for a quarter of an hour: --baseline-256
+    (256, 12, "full", 1.15, 20.0, False),
+]
 
 
 def make_bench_taxonomy(root: Path, leaves: int) -> list[str]:
@@ -60,119 +70,94 @@ def make_bench_taxonomy(root: Path, leaves: int) -> list[str]:
     return files
 
 
-def start_endpoint(capacity: int, prefill_ms: float, decode_ms: float):
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "support" / "openai_server.py"),
-         "--capacity", str(capacity), "--prefill", str(prefill_ms / 1000),
-         "--decode", str(decode_ms / 1000)],
-        stdout=subprocess.PIPE, text=True)
-    url = json.loads(proc.stdout.readline())["url"]
-    return proc, url
+def load_simserver(path: Path):
+    spec = importlib.util.spec_from_file_location("simserver", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise SystemExit(f"simserver not found at {path}: pass --simserver PATH")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def occupancy(intervals: list[tuple[float, float]], capacity: int) -> dict:
-    events = sorted([(s, 1) for s, _ in intervals] + [(e, -1) for _, e in intervals])
-    first, last = events[0][0], events[-1][0]
-    warm_from, level = None, 0
-    for t, step in events:
-        level += step
-        if level >= capacity and warm_from is None:
-            warm_from = t
-    busy = sum(e - s for s, e in intervals)
-    warm_from = warm_from if warm_from is not None else first
-    warm_busy = sum(max(0.0, e - max(s, warm_from)) for s, e in intervals)
-    return {
-        "busy_total": busy,
-        "busy_fraction": busy / (capacity * (last - first)),
-        "busy_fraction_warm": warm_busy / (capacity * (last - warm_from)),
-        "warm_after_s": warm_from - first,
-    }
-
-
-def run_once(args, client: str) -> dict:
-    """One generation run over a fresh simulated endpoint; returns the measured numbers."""
-    proc, url = start_endpoint(args.capacity, args.prefill_ms, args.decode_ms)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
+def run_once(sim, decode_ms: float, slots: int, leaves: int, scale: str, teacher: dict) -> dict:
+    """One generation run over a fresh simulated server; the measured numbers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "sim.jsonl"
+        server = sim.SimProcess(log, ["--max-batch", slots, "--decode-ms-per-token",
+                                      decode_ms, "--seed", 7])
+        try:
             root = Path(tmp) / "taxonomy"
-            leaves = make_bench_taxonomy(root, args.leaves)
+            files = make_bench_taxonomy(root, leaves)
             config = Config.model_validate({"generate": {
-                "teacher": {"url": url, "model": "sim", "client": client,
-                            "max_concurrency": args.concurrency or 2 * args.capacity},
-                "cache_dir": str(Path(tmp) / "cache")}})
+                "teacher": {"url": server.base_url, "model": "sim", **teacher},
+                "scale": scale, "cache_dir": str(Path(tmp) / "cache")}})
             usage0 = resource.getrusage(resource.RUSAGE_SELF)
             started = time.perf_counter()
-            summary = generate(root, leaves, config, Path(tmp) / "out", progress=False)
+            summary = generate(root, files, config, Path(tmp) / "out", progress=False)
             wall = time.perf_counter() - started
             usage1 = resource.getrusage(resource.RUSAGE_SELF)
-        with urllib.request.urlopen(url + "/stats") as reply:
-            stats = json.load(reply)
-    finally:
-        proc.terminate()
-        proc.wait()
-
+        finally:
+            server.stop()
+        reqs, _ = sim.read_log(log)
+        figures = sim.log_figures(reqs, slots)
     requests = summary.usage.requests
-    user = usage1.ru_utime - usage0.ru_utime
-    system = usage1.ru_stime - usage0.ru_stime
-    cpu = user + system
-    occ = occupancy([tuple(i) for i in stats["intervals"]], args.capacity)
-    ideal = occ["busy_total"] / args.capacity
+    cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
+    errors = sum(leaf.errors for leaf in summary.leaves)
     return {
-        "client": client, "leaves": args.leaves, "capacity": args.capacity,
-        "requests": requests, "pairs_kept": summary.pairs_kept, "wall_s": round(wall, 3),
-        "ideal_s": round(ideal, 3), "wall_over_ideal": round(wall / ideal, 3),
-        "busy_fraction": round(occ["busy_fraction"], 4),
-        "busy_fraction_warm": round(occ["busy_fraction_warm"], 4),
-        "warm_after_s": round(occ["warm_after_s"], 3),
+        "slots": slots, "leaves": leaves, "scale": scale, "teacher": teacher,
+        "requests": requests, "pairs_kept": summary.pairs_kept,
+        "generate_wall_s": round(wall, 3), **figures,
         "client_cpu_ms_per_request": round(1000 * cpu / max(requests, 1), 3),
-        "client_user_ms_per_request": round(1000 * user / max(requests, 1), 3),
-        "client_system_ms_per_request": round(1000 * system / max(requests, 1), 3),
-        # ru_maxrss is the process's peak so far: later runs include earlier ones
-        "peak_rss_mb": round(usage1.ru_maxrss / 1024, 1),
+        "row_errors": errors,
     }
 
 
-def report(args, r: dict) -> None:
-    print(f"generate bench: {args.leaves} leaves, B={args.capacity}, prefill "
-          f"{args.prefill_ms} ms/token, decode {args.decode_ms} ms/token, client "
-          f"{r['client']}, max_concurrency {args.concurrency or 2 * args.capacity}")
-    print(f"  requests            {r['requests']} ({r['pairs_kept']} pairs kept)")
-    print(f"  wall time           {r['wall_s']:.2f} s")
-    print(f"  ideal time          {r['ideal_s']:.2f} s  (simulated work / B)")
-    print(f"  wall / ideal        {r['wall_over_ideal']:.3f}  (goal <= 1.10)")
-    print(f"  endpoint busy       {r['busy_fraction']:.1%} overall, "
-          f"{r['busy_fraction_warm']:.1%} once warm (goal >= 95%; warm after "
-          f"{r['warm_after_s']:.2f} s)")
-    print(f"  client CPU          {r['client_cpu_ms_per_request']:.3f} ms per request "
-          f"(user {r['client_user_ms_per_request']:.3f} + system "
-          f"{r['client_system_ms_per_request']:.3f}; goal < 1 ms)")
-    print(f"  peak RSS            {r['peak_rss_mb']:.0f} MB")
+def report(r: dict, goal: float | None) -> None:
+    setting = ", ".join(f"{k} {v}" for k, v in r["teacher"].items()) or "defaults"
+    ratio = r.get("wall_over_ideal") or 0.0
+    mark = "" if goal is None else f"  (goal <= {goal:.2f}: {'met' if ratio <= goal else 'MISSED'})"
+    print(f"  {setting:<20} requests {r['requests']:5d}  wall {r['wall_s']:7.2f} s  "
+          f"ideal {r['ideal_s']:7.2f} s  wall/ideal {ratio:5.2f}{mark}")
+    print(f"  {'':<20} slots used {r.get('slot_utilisation', 0):.1%}, busy "
+          f"{r.get('busy_fraction', 0):.1%}, most in flight {r.get('max_inflight_requests')}, "
+          f"client CPU {r['client_cpu_ms_per_request']:.2f} ms/request, statuses "
+          f"{r.get('by_status')}, rows failed {r['row_errors']}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leaves", type=int, default=20)
-    parser.add_argument("--capacity", type=int, default=16, help="B: requests served at once")
-    parser.add_argument("--prefill-ms", type=float, default=0.05, help="per prompt token")
-    parser.add_argument("--decode-ms", type=float, default=2.0, help="per completion token")
-    parser.add_argument("--concurrency", type=int, default=0,
-                        help="client max_concurrency (default: 2 x B)")
-    parser.add_argument("--client", choices=("both", "openai", "fast"), default="both",
-                        help="how requests travel (generate.teacher.client); both: the "
-                        "openai default, then the lean client, in this process")
+    parser.add_argument("--only", type=int, action="append", choices=[s[0] for s in SCENARIOS],
+                        help="run only the scenario with this many slots (repeatable)")
+    parser.add_argument("--decode-ms", type=float, default=None,
+                        help="per output token (default: 4 for 4 and 32 slots, 20 for 256)")
+    parser.add_argument("--baseline-256", action="store_true",
+                        help="also run the fixed limit of 8 against 256 slots (slow)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the max_concurrency: 8 baseline runs")
+    parser.add_argument("--simserver", type=Path,
+                        default=Path(os.environ.get("SDG_SIMSERVER", REPO.parent / "shared"
+                                                    / "tools" / "simserver.py")))
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
-    clients = ("openai", "fast") if args.client == "both" else (args.client,)
-    results = [run_once(args, client) for client in clients]
+    sim = load_simserver(args.simserver)
+    results = []
+    print(f"generate bench: simserver, {os.cpu_count()} CPUs, load "
+          f"{os.getloadavg()[0]:.1f} at the start")
+    for slots, leaves, scale, goal, decode_ms, baseline in SCENARIOS:
+        if args.only and slots not in args.only:
+            continue
+        decode_ms = args.decode_ms or decode_ms
+        print(f"{slots} slots, {leaves} leaves, {scale}, decode {decode_ms} ms/token:")
+        default = run_once(sim, decode_ms, slots, leaves, scale, {})
+        report(default, goal)
+        results.append(default)
+        if not args.no_baseline and (baseline or args.baseline_256):
+            base = run_once(sim, decode_ms, slots, leaves, scale, {"max_concurrency": 8})
+            report(base, None)
+            results.append(base)
+            print(f"  defaults / fixed 8 wall: {default['wall_s'] / base['wall_s']:.2f}")
     if args.json:
         print(json.dumps(results, indent=2))
-        return 0
-    for r in results:
-        report(args, r)
-    if len(results) == 2:
-        a, b = results
-        print(f"lean/openai client CPU per request: "
-              f"{b['client_cpu_ms_per_request'] / max(a['client_cpu_ms_per_request'], 1e-9):.2f}")
     return 0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sdg_ci.errors import SdgCiError
 
@@ -66,24 +66,45 @@ class DocumentSettings(_Section):
 class ModelEndpoint(_Section):
     """An OpenAI-compatible endpoint; no `url` means the embedded default model."""
 
-    url: str | None = None  # e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1
+    # e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1; a list: replicas of
+    # one model, each request goes to the least-loaded live one
+    url: str | list[str] | None = None
     model: str | None = None
     api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key; the key is never logged
     timeout_s: float = 120.0
-    max_concurrency: int = 8  # upper bound; the client adapts below it on 429s and timeouts
+    # an optional ceiling; the limit finds the server's capacity by itself (limiter.py)
+    max_concurrency: int | None = Field(None, ge=1)
     context_window: int | None = None  # tokens; None: 8192 for a remote server
     structured_output: Literal["auto", "json_schema", "none"] = "auto"
-    # how requests travel: the openai client (default), or a lean HTTP/1.1 client for
-    # plain-http servers under high request rates (~3x less client CPU a request);
-    # auto: lean for http://, openai for https://
-    client: Literal["auto", "openai", "fast"] = "openai"
+    # how requests travel: auto (= aiohttp, the cheapest client per request, measured by
+    # bench/client_bench.py), the openai package's client, or a lean HTTP/1.1 client for
+    # plain http:// servers
+    client: Literal["auto", "aiohttp", "openai", "fast"] = "auto"
+
+    @field_validator("url")
+    @classmethod
+    def _replicas(cls, url: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(url, list):
+            if not url or not all(u.strip() for u in url):
+                raise ValueError("a list of URLs must name at least one, none empty")
+            return url[0] if len(url) == 1 else url
+        return url
+
+    @property
+    def urls(self) -> list[str]:
+        """Every replica's base URL (none: the embedded model)."""
+        if self.url is None:
+            return []
+        return [self.url] if isinstance(self.url, str) else list(self.url)
 
 
 class EmbeddedSettings(_Section):
     """The embedded default (SmolLM2-135M via llama.cpp): a smoke test, not real data."""
 
-    parallel: int = 2  # llama.cpp slots, each with a 4096-token context
-    threads: int | None = None  # default: min(CPU count, 4)
+    # llama.cpp slots (each with a 4096-token context) and threads; None: the cores
+    # available (CPU affinity less the load average), at most 4
+    parallel: int | None = Field(None, ge=1)
+    threads: int | None = Field(None, ge=1)
     max_tokens: int = 256  # reply cap: a 135M model rambles on; its long replies add nothing
 
 

@@ -12,7 +12,7 @@ one of a local build.
 
 Concurrency stays the servers' business: one `ServerLimiter` actor per server URL holds
 that server's adaptive limit for every task of the build, and each worker's endpoints
-borrow slots from it through `RemoteLimiter` (the interface of `AdaptiveLimiter`).
+borrow slots from it through `RemoteLimiter` (the interface of `CapacityLimiter`).
 
 Ray is an optional extra (`pip install 'sdg-ci[ray]'`): it is imported when a Ray build
 starts, never at CLI start-up.
@@ -37,7 +37,7 @@ from sdg_ci import __version__
 from sdg_ci.config import Config
 from sdg_ci.errors import SdgCiError
 from sdg_ci.generate.model.endpoint import public_url
-from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.limiter import CapacityLimiter
 from sdg_ci.generate.runner import SUMMARY_FILE, generate
 from sdg_ci.outdir import write_text_atomic
 from sdg_ci.records.run import LeafSummary, RunSummary, Usage
@@ -74,8 +74,8 @@ class ServerLimiter:
     and the slots of a holder silent for `lease_s` (its worker died mid-request) go back
     to the server's pool."""
 
-    def __init__(self, max_concurrency: int, lease_s: float | None = None):
-        self.limiter = AdaptiveLimiter(max_concurrency)
+    def __init__(self, max_concurrency: int | None, lease_s: float | None = None):
+        self.limiter = CapacityLimiter(max_concurrency)
         self.lease_s = LEASE_S if lease_s is None else lease_s
         self.answered = 0  # requests that succeeded, for the driver's status line
         self.reclaimed = 0  # slots taken back from silent holders
@@ -130,7 +130,7 @@ class ServerLimiter:
 
 
 class RemoteLimiter:
-    """A worker's view of a `ServerLimiter` actor, with `AdaptiveLimiter`'s interface.
+    """A worker's view of a `ServerLimiter` actor, with `CapacityLimiter`'s interface.
 
     `in_flight` counts this process's requests; `limit` is the server's limit when the last
     slot was granted. Release and feedback are fire-and-forget (the endpoint's code is sync
@@ -179,8 +179,8 @@ class RemoteLimiter:
         self.actor.on_overload.remote(retry_after)
 
 
-def server_limits(config: Config) -> dict[str, int]:
-    """Each remote server's label (as the endpoints name it) -> its max concurrency."""
+def server_limits(config: Config) -> dict[str, int | None]:
+    """Each remote server's label (as the endpoints name it) -> its ceiling (None: none)."""
     limits: dict[str, int] = {}
     settings = config.generate
     for spec in (settings.teacher, settings.critic):
@@ -189,7 +189,8 @@ def server_limits(config: Config) -> dict[str, int]:
         urls = spec.url if isinstance(spec.url, list) else [spec.url]  # replicas: one each
         for url in urls:
             label = server_key(public_url(url))
-            limits[label] = min(limits.get(label, spec.max_concurrency), spec.max_concurrency)
+            ceilings = [c for c in (limits.get(label), spec.max_concurrency) if c is not None]
+            limits[label] = min(ceilings) if ceilings else None
     return limits
 
 
@@ -198,12 +199,12 @@ def server_key(label: str) -> str:
     return label.rstrip("/")
 
 
-def limiter_factory(actors: dict[str, Any]) -> Callable[[str, int], Any]:
+def limiter_factory(actors: dict[str, Any]) -> Callable[[str, int | None], Any]:
     """For `ModelClient`: a server with an actor borrows its slots; others keep their own."""
 
-    def make(label: str, max_concurrency: int) -> Any:
+    def make(label: str, max_concurrency: int | None) -> Any:
         actor = actors.get(server_key(label))
-        return RemoteLimiter(actor) if actor is not None else AdaptiveLimiter(max_concurrency)
+        return RemoteLimiter(actor) if actor is not None else CapacityLimiter(max_concurrency)
 
     return make
 

@@ -125,11 +125,14 @@ async def _generate_leaf(ctx: RunContext, ledger: LeafLedger, walls: dict[int, f
 
 
 def _model_infos(models: ModelClient) -> list[ModelInfo]:
-    def where(endpoint: Endpoint) -> str:
-        return "embedded" if endpoint.kind == "embedded" else public_url(endpoint.base_url)
+    def info(role: str, endpoint: Endpoint) -> ModelInfo:
+        if endpoint.kind == "embedded":
+            return ModelInfo(role=role, model=endpoint.model, endpoint="embedded")
+        return ModelInfo(role=role, model=endpoint.model,
+                         endpoint=", ".join(public_url(r.url) for r in endpoint.replicas),
+                         requests_per_replica=endpoint.requests_per_replica())
 
-    return [ModelInfo(role="teacher", model=models.teacher.model, endpoint=where(models.teacher)),
-            ModelInfo(role="critic", model=models.critic.model, endpoint=where(models.critic))]
+    return [info("teacher", models.teacher), info("critic", models.critic)]
 
 
 def _run_notes(models: ModelClient, summary: RunSummary) -> list[str]:

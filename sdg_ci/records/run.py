@@ -94,7 +94,8 @@ class LeafSummary(BaseModel):
 class ModelInfo(BaseModel):
     role: str  # teacher | critic
     model: str
-    endpoint: str  # "embedded" or the base URL (never a key)
+    endpoint: str  # "embedded" or the base URL (never a key); replicas: their URLs, ", "-joined
+    requests_per_replica: dict[str, int] = Field(default_factory=dict)  # by public URL
 
 
 class RunSummary(BaseModel):

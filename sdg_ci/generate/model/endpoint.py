@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from sdg_ci.generate.model.cache import ResponseCache, cache_key
-from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.limiter import CapacityLimiter
+from sdg_ci.generate.model.replicas import Replica, pick
 from sdg_ci.generate.model.retry import BadReply, Fault, backoff, classify
-from sdg_ci.generate.model.senders import Sender, make_sender
+from sdg_ci.generate.model.senders import make_sender
 from sdg_ci.records.run import Usage
+
+OUTAGE_BACKOFF_CAP_S = 4.0  # a server coming back is noticed within seconds
 
 
 @dataclass
@@ -53,20 +56,23 @@ class Endpoint:
     """One model server; `usage` counts its calls (the caller's own `Usage` counts a leaf's)."""
 
     def __init__(self, *, kind: str, model: str, base_url: str | None, api_key: str | None,
-                 cache: ResponseCache, policy: Policy, max_concurrency: int,
-                 context_window: int | None,
+                 cache: ResponseCache, policy: Policy, context_window: int | None,
+                 max_concurrency: int | None = None, limiter: CapacityLimiter | None = None,
                  starter: Callable[[], Awaitable[str]] | None = None, label: str = "",
                  max_tokens: int | None = None,
-                 exit_reason: Callable[[], str | None] | None = None):
+                 exit_reason: Callable[[], str | None] | None = None,
+                 replicas: list[Replica] | None = None):
         self.kind = kind  # "openai" | "embedded": part of the cache key
         self.model = model
-        self.base_url = base_url
         self.context_window = context_window
         self.max_tokens = max_tokens  # a cap on every reply, when set
         self.label = label or base_url or kind
         self.policy = policy
         self.cache = cache
-        self.limiter = AdaptiveLimiter(max_concurrency)
+        # one limiter per server, shared by every role and model name on it (client.py);
+        # several replicas of the model: one each, the least-loaded live one is used
+        self.replicas = replicas or [Replica(base_url, limiter or CapacityLimiter(max_concurrency),
+                                             self.label)]
         self.usage = Usage()  # every call of the run, for the progress line
         self.faults: Counter[str] = Counter()
         self.in_flight = 0
@@ -76,8 +82,17 @@ class Endpoint:
         self._starter = starter  # async () -> base_url, for the embedded server
         self._exit_reason = exit_reason  # () -> str | None: the embedded server died
         self._start_lock = asyncio.Lock()
-        self._sender: Sender | None = None  # made on first use (the embedded server starts lazily)
+        self._started = False  # senders are made on first use (the embedded server starts lazily)
         self._failing_since: float | None = None
+
+    @property
+    def base_url(self) -> str | None:
+        return self.replicas[0].url
+
+    @property
+    def limiter(self) -> CapacityLimiter:
+        """The first replica's limiter (the only one, unless `url` lists several)."""
+        return self.replicas[0].limiter
 
     async def chat(self, messages: list[dict[str, str]], *, max_tokens: int,
                    temperature: float, seed: int, n: int = 1, schema: dict | None = None,
@@ -93,14 +108,17 @@ class Endpoint:
             return Reply(hit["texts"], hit.get("prompt_tokens", 0),
                          hit.get("completion_tokens", 0), hit.get("model", ""), cached=True)
         attempt = 0
+        first_failure: float | None = None
         while True:
             if self.down_reason:
                 raise CallError(self.down_reason)
             await self._ensure_client()
-            fault, reply = await self._attempt(messages, params, schema, stage, priority)
+            replica = pick(self.replicas)
+            fault, reply = await self._attempt(replica, messages, params, schema, stage, priority)
             usage.requests += 1
             if reply is not None:
                 self._healthy()
+                replica.healthy()
                 usage.prompt_tokens += reply.prompt_tokens
                 usage.completion_tokens += reply.completion_tokens
                 self.usage.prompt_tokens += reply.prompt_tokens
@@ -118,20 +136,34 @@ class Endpoint:
             self._failing(fault)
             if self.down_reason:
                 raise CallError(f"{self.down_reason} (last error: {fault.reason})")
-            if not fault.retryable or attempt >= self.policy.retries:
+            now = time.monotonic()
+            first_failure = first_failure if first_failure is not None else now
+            # a server that is gone (connection refused, 502/503) is waited for until
+            # give_up_after_s, however many attempts that takes: a restart loses no call
+            waiting = fault.outage and now - first_failure < self.policy.give_up_after_s
+            if not fault.retryable or (attempt >= self.policy.retries and not waiting):
                 raise CallError(f"{fault.reason} (gave up after {attempt + 1} attempt"
                                 f"{'s' if attempt else ''})")
             if fault.overload:
-                self.limiter.on_overload(fault.retry_after)
-            await asyncio.sleep(backoff(attempt, self.policy.backoff_s,
-                                        self.policy.backoff_cap_s, fault.retry_after))
+                replica.limiter.on_overload(fault.retry_after)
+            if fault.outage and len(self.replicas) > 1:
+                replica.rest(time.monotonic())  # the others carry on meanwhile
+                if any(r.rested_until <= time.monotonic() for r in self.replicas):
+                    attempt += 1
+                    continue
+            cap = min(self.policy.backoff_cap_s, OUTAGE_BACKOFF_CAP_S) if fault.outage else \
+                self.policy.backoff_cap_s
+            await asyncio.sleep(backoff(attempt, self.policy.backoff_s, cap, fault.retry_after))
             attempt += 1
 
-    async def _attempt(self, messages: list[dict[str, str]], params: dict, schema: dict | None,
-                       stage: str, priority: tuple) -> tuple[Fault | None, Reply | None]:
-        await self.limiter.acquire(priority)
+    async def _attempt(self, replica: Replica, messages: list[dict[str, str]], params: dict,
+                       schema: dict | None, stage: str,
+                       priority: tuple) -> tuple[Fault | None, Reply | None]:
+        await replica.limiter.acquire(priority)
         self.in_flight += 1
         self.usage.requests += 1
+        replica.requests += 1
+        started = time.monotonic()  # after our own queue: waiting for a slot is not latency
         try:
             body = {"model": self.model, "messages": messages, **params}
             if params["n"] == 1:
@@ -141,28 +173,30 @@ class Endpoint:
                     "type": "json_schema",
                     "json_schema": {"name": stage or "reply", "schema": schema},
                 }
-            reply = _reply(await self._sender.send(body, stage))
+            reply = _reply(await replica.sender.send(body, stage))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a classified Fault
             return classify(exc), None
         finally:
             self.in_flight -= 1
-            self.limiter.release()
-        self.limiter.on_success()
+            replica.limiter.release()
+        replica.limiter.on_success(time.monotonic() - started, max(1, reply.completion_tokens))
         return None, reply
 
     async def _ensure_client(self) -> None:
-        if self._sender is not None:
+        if self._started:
             return
         async with self._start_lock:
-            if self._sender is None:
+            if not self._started:
                 if self._starter is not None:
                     try:
-                        self.base_url = await self._starter()
+                        self.replicas[0].url = await self._starter()
                     except Exception as exc:  # noqa: BLE001 - reported per row, run goes on
                         self.down_reason = f"embedded model could not start: {exc}"
                         raise CallError(self.down_reason) from exc
-                self._sender = make_sender(self.policy.client, self.base_url, self._api_key,
-                                           self.policy.timeout_s)
+                for replica in self.replicas:
+                    replica.sender = make_sender(self.policy.client, replica.url or "",
+                                                 self._api_key, self.policy.timeout_s)
+                self._started = True
 
     def _healthy(self) -> None:
         self._failing_since = None
@@ -178,9 +212,14 @@ class Endpoint:
             self.down_reason = (f"{self.label} stopped answering (failing for "
                                 f"{now - self._failing_since:.0f}s, last: {fault.reason})")
 
+    def requests_per_replica(self) -> dict[str, int]:
+        """Requests sent to each replica, by its public URL (for the summary)."""
+        return {public_url(r.url) or r.label: r.requests for r in self.replicas}
+
     async def close(self) -> None:
-        if self._sender is not None:
-            await self._sender.close()
+        for replica in self.replicas:
+            if replica.sender is not None:
+                await replica.sender.close()
 
 
 def _reply(data: object) -> Reply:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import aiohttp
 import openai
 
 from sdg_ci.generate.model.senders import HTTPStatusError
@@ -31,6 +32,7 @@ class Fault:
     retry_after: float | None = None
     too_long: bool = False  # the prompt does not fit: retrying cannot help
     unsupported_schema: bool = False  # the server refuses response_format
+    outage: bool = False  # the server is not there (refused, 502/503): wait for it to return
 
 
 class BadReply(Exception):
@@ -64,15 +66,19 @@ def classify(exc: BaseException) -> Fault:
     if isinstance(exc, openai.APITimeoutError):
         return Fault("timeout", overload=True)
     if isinstance(exc, openai.APIConnectionError):
-        return Fault("connection error")
+        return Fault("connection error", outage=True)
     if isinstance(exc, openai.APIStatusError):
         return _status_fault(exc.status_code, exc.message, exc.response.headers)
     if isinstance(exc, HTTPStatusError):
         return _status_fault(exc.status_code, exc.text, exc.headers)
-    if isinstance(exc, TimedOut):
+    if isinstance(exc, (TimedOut, aiohttp.ServerTimeoutError, TimeoutError)):
         return Fault("timeout", overload=True)
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        return Fault(f"connection error: {_short(exc)}", outage=True)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return Fault(f"malformed reply: {_short(exc)}")
     if isinstance(exc, TransportError):
-        return Fault(f"connection error: {exc}")
+        return Fault(f"connection error: {exc}", outage=True)
     if isinstance(exc, (openai.APIResponseValidationError, BadReply, json.JSONDecodeError,
                         ValueError, KeyError, TypeError)):
         return Fault(f"malformed reply: {_short(exc)}")
@@ -87,7 +93,8 @@ def _status_fault(code: int, message: str, headers: Mapping[str, str] | None) ->
         return Fault("HTTP 429 (rate limited)", overload=True,
                      retry_after=parse_retry_after(headers))
     if code in (502, 503, 504):
-        return Fault(f"HTTP {code}", overload=True, retry_after=parse_retry_after(headers))
+        return Fault(f"HTTP {code}", overload=True, retry_after=parse_retry_after(headers),
+                     outage=code != 504)
     if code >= 500:
         return Fault(f"HTTP {code}")
     if code in (400, 413, 422) and any(w in text for w in CONTEXT_WORDS):

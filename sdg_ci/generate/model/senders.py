@@ -13,6 +13,7 @@ import json
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import aiohttp
 import httpx2
 import openai
 
@@ -67,6 +68,39 @@ class FastSender:
         self.pool.close()
 
 
+class AiohttpSender:
+    """aiohttp (C-accelerated HTTP parser, kept-alive pool, TLS and proxies from the
+    environment). Its timeout is the server's silence: `timeout` seconds without a byte of
+    the reply (sock_read), not the whole exchange, and never time spent in our own queue."""
+
+    def __init__(self, base_url: str, api_key: str | None, timeout: float):
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=min(timeout, 30.0),
+                                             sock_read=timeout)
+        self.headers = {"Content-Type": "application/json", "Accept": "application/json",
+                        "User-Agent": f"sdg-ci/{__version__}"}
+        if api_key:
+            self.headers["Authorization"] = f"Bearer {api_key}"
+        self._session: aiohttp.ClientSession | None = None  # made inside the running loop
+
+    async def send(self, body: dict, stage: str) -> object:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0), timeout=self.timeout, trust_env=True)
+        async with self._session.post(
+                self.url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                headers={**self.headers, "X-Sdg-Stage": stage}) as response:
+            raw = await response.read()
+            if response.status != 200:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                raise HTTPStatusError(response.status, headers, raw)
+        return json.loads(raw)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
 class OpenAISender:
     """The openai client (TLS, proxies, hosted APIs)."""
 
@@ -88,10 +122,10 @@ class OpenAISender:
 
 
 def make_sender(kind: str, base_url: str, api_key: str | None, timeout: float) -> Sender:
-    """kind: auto (fast for http://, openai otherwise) | fast | openai."""
+    """kind: auto (aiohttp) | aiohttp | fast (plain http:// only) | openai."""
     if kind == "auto":
-        kind = "fast" if base_url.startswith("http://") else "openai"
+        kind = "aiohttp"
     if kind == "fast" and not base_url.startswith("http://"):
         raise ValueError(f"client: fast needs an http:// URL, not {base_url}")
-    cls = FastSender if kind == "fast" else OpenAISender
+    cls = {"fast": FastSender, "aiohttp": AiohttpSender, "openai": OpenAISender}[kind]
     return cls(base_url, api_key, timeout)
