@@ -217,7 +217,9 @@ class CapacityLimiter:
         gain = min(max(rate / prev_rate, 1.0), RAMP) if prev_rate > 0 else RAMP
         self.phase = "steady"
         self._prev = (limit, rate)
-        self._set(round(min(prev_limit * gain * HEADROOM, limit)))
+        # (never below half the step: one window's throughput is noisy, and settling too
+        # low costs more than settling too high)
+        self._set(round(min(max(prev_limit * gain * HEADROOM, limit / 2), limit)))
 
     def _set(self, limit: int) -> None:
         self.limit = max(1, min(int(limit), self.ceiling))
