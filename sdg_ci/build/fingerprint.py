@@ -41,6 +41,9 @@ def settings_fingerprint(config: Config) -> str:
         settings.pop(key, None)
     for role in ("teacher", "critic"):
         if isinstance(settings.get(role), dict):
-            for key in ("api_key_env", "timeout_s", "max_concurrency"):
+            for key in ("api_key_env", "timeout_s", "max_concurrency", "client"):
                 settings[role].pop(key, None)
+    if isinstance(settings.get("embedded"), dict):  # how many slots and threads, not what
+        for key in ("parallel", "threads"):
+            settings["embedded"].pop(key, None)
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
