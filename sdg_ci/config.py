@@ -212,7 +212,7 @@ class Config(_Section):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-SECTIONS = ("validate", "documents", "generate", "gates")
+SECTIONS = ("validate", "documents", "generate", "gates", "build")
 
 
 def load_config(root: Path, path: Path | None = None,

@@ -175,7 +175,9 @@ def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray, caps
     assert len(lines) >= 2 and lines[-1].startswith("ray: 3/3 leaves done · ")
     answered = [int(re.search(r"(\d+) answered", x).group(1)) for x in lines]
     assert answered == sorted(answered) and 0 < answered[-1] <= len(server.requests)
-    assert all("(limit 2)" in x for x in lines)
+    assert all(" (limit " in x for x in lines), lines
+    limits = {int(m) for x in lines for m in re.findall(r"\(limit (\d+)\)", x)}
+    assert limits and max(limits) <= 2, lines  # the ceiling; overload may halve it
 
 
 def test_an_interrupted_driver_resumes_from_the_store(bench, tmp_path, openai_server, local_ray,

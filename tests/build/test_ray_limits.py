@@ -7,7 +7,7 @@ import asyncio
 
 from sdg_ci.build.ray_exec import RemoteLimiter, ServerLimiter, limiter_factory, server_limits
 from sdg_ci.config import Config
-from sdg_ci.generate.model.limiter import AdaptiveLimiter
+from sdg_ci.generate.model.limiter import CapacityLimiter
 
 
 def test_a_silent_holders_slots_go_back_to_the_server():
@@ -44,4 +44,4 @@ def test_endpoints_of_a_known_server_borrow_from_its_actor():
     shared = make("http://a:8000/v1/", 8)
     assert isinstance(shared, RemoteLimiter) and shared.actor == "actor-handle"
     own = make("http://b:8000/v1", 3)  # no actor for it: its own limiter, as locally
-    assert isinstance(own, AdaptiveLimiter) and own.max_limit == 3
+    assert isinstance(own, CapacityLimiter) and own.ceiling == 3
