@@ -149,10 +149,12 @@ class CapacityLimiter:
         limit = self.limit
         latency = self._lat_sum / max(1, self._lat_n)
         if self._sat < 0.8 * span:
-            # the limit did not bind (not enough work waiting): no evidence for more; but a
-            # ramp step whose latency grew more than its throughput overshot all the same
+            # the limit did not bind (not enough work waiting, e.g. a run's first requests):
+            # weak evidence, since latency then also follows the mix of stages; only a ramp
+            # step whose latency grew far more than its throughput (the extra requests just
+            # queued at the server) ends the ramp
             if (self.phase == "ramp" and self._prev is not None and self._last_latency
-                    and not _pays(self._prev[1], self._last_latency, rate, latency)):
+                    and _overshot(self._prev[1], self._last_latency, rate, latency)):
                 self._prev_latency = self._last_latency
                 self._ramp(limit, rate, latency)
                 return
@@ -251,6 +253,15 @@ def _pays(rate0: float, latency0: float, rate1: float, latency1: float) -> bool:
     if rate0 <= 0 or latency0 <= 0 or latency1 <= 0:
         return False
     return rate1 / rate0 > latency1 / latency0
+
+
+def _overshot(rate0: float, latency0: float, rate1: float, latency1: float) -> bool:
+    """Clear evidence that a ramp step went past the server's capacity although our limit
+    did not bind: throughput hardly moved while latency grew by half or more beyond it."""
+    if rate0 <= 0 or latency0 <= 0:
+        return False
+    gain = rate1 / rate0
+    return gain < 1.1 and latency1 / latency0 > 1.5 * gain
 
 
 def _kept_down(rate0: float, latency0: float, rate1: float, latency1: float) -> bool:
