@@ -186,8 +186,23 @@ def seed_examples(taxonomy_root: Path, leaf_path: str) -> tuple[list[dict], str 
 
 
 LEAF_NUMBERS = ("seeds", "questions_generated", "questions_kept", "answered", "pairs_kept",
-                "duplicates", "parse_failures", "errors", "seed_leakage", "mean_rating",
-                "faithfulness_rate", "teacher_too_weak", "critic_too_weak", "wall_s")
+                "duplicates", "degenerate", "parse_failures", "errors", "seed_leakage",
+                "mean_rating", "faithfulness_rate", "teacher_too_weak", "critic_too_weak",
+                "wall_s")
+
+
+def _stage_out(leaf: dict, key: str, stages: list[dict], *names: str) -> int | None:
+    """A funnel step as the markdown summary counts it (`report/render.py`): the field, or
+    for a summary written before the field, the named stages' rows out; None when neither
+    says (the page shows –)."""
+    value = leaf.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and value:
+        return value
+    outs = [s.get("out") for s in stages if s.get("stage") in names]
+    outs = [o for o in outs if isinstance(o, int) and not isinstance(o, bool)]
+    if outs:
+        return sum(outs)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _leaf_entry(leaf: dict) -> dict:
@@ -201,13 +216,31 @@ def _leaf_entry(leaf: dict) -> dict:
     entry["stages"] = [{"stage": str(s.get("stage")), "in": s.get("rows_in", 0),
                         "out": s.get("rows_out", 0), "dropped": s.get("dropped") or {}}
                        for s in stages if isinstance(s, dict)]
+    # the funnel's steps the markdown summary shows between the older fields
+    entry["questions_new"] = _stage_out(leaf, "questions_new", entry["stages"], "dedup")
+    entry["pairs_rated"] = _stage_out(leaf, "pairs_rated", entry["stages"], "pair_rating",
+                                      "pair_eval")
+    rejected = leaf.get("rejected_rows")
+    entry["summary_rejected_rows"] = (rejected if isinstance(rejected, int)
+                                      and not isinstance(rejected, bool) else None)
+    weak = leaf.get("weak_critic")
+    entry["weak_critic"] = [str(w) for w in weak] if isinstance(weak, list) else []
+    entry["failure"] = _text(leaf.get("failure"))
     entry["notes"] = [str(n) for n in leaf.get("notes") or []]
     return entry
 
 
 def _run_entry(summary: dict) -> dict:
-    return {key: summary.get(key) for key in
-            ("tool_version", "scale", "models", "usage", "wall_s", "notes")}
+    entry = {key: summary.get(key) for key in
+             ("tool_version", "scale", "models", "usage", "wall_s", "notes")}
+    weak = summary.get("weak_critic_leaves")
+    entry["weak_critic_leaves"] = [str(p) for p in weak] if isinstance(weak, list) else []
+    # `failed_leaves` is a property of RunSummary, not a field: derived from each leaf
+    entry["failed_leaves"] = [{"path": str(leaf.get("path", "?")),
+                               "failure": _text(leaf.get("failure"))}
+                              for leaf in summary.get("leaves") or []
+                              if isinstance(leaf, dict) and leaf.get("failure")]
+    return entry
 
 
 def _check_entry(check: dict) -> dict:
@@ -267,7 +300,7 @@ def collect(out_dir: Path, taxonomy_root: Path | None = None) -> ReportData:
     no_seeds = 0
     for index, leaf in enumerate(s for s in summary.get("leaves") or [] if isinstance(s, dict)):
         entry = _leaf_entry(leaf)
-        entry["kept_rows"] = entry["rejected_rows"] = 0
+        entry["kept_rows"] = entry["rejected_records"] = 0
         entry["examples"] = []
         if taxonomy_root is not None:
             entry["examples"], why = seed_examples(Path(taxonomy_root), entry["path"])
@@ -282,8 +315,13 @@ def collect(out_dir: Path, taxonomy_root: Path | None = None) -> ReportData:
                     notes.append(f"{entry['path']}: {leaf.get(key)} is missing")
                 continue
             rows = [_row(index, record, kept) for record in _read_jsonl(path, notes)]
-            entry["kept_rows" if kept else "rejected_rows"] = len(rows)
+            entry["kept_rows" if kept else "rejected_records"] = len(rows)
             data.rows += rows
+        # rows lost: summary.json's count (a failed call counts every row it lost), or for
+        # an older summary the records of rejected.jsonl
+        entry["rejected_rows"] = (entry["summary_rejected_rows"]
+                                  if entry["summary_rejected_rows"] is not None
+                                  else entry["rejected_records"])
         data.leaves.append(entry)
     if no_seeds:
         notes.append(f"seed examples: {no_seeds} leaves not found under {taxonomy_root}")

@@ -110,6 +110,35 @@
     if (items.length) node.append(el("ul", {}, items));
   }
 
+  function renderProblems() {
+    // leaves that could not be generated (the run fails) and leaves whose critic looks too
+    // weak to filter: each with its reason, as summary.json gives it
+    const run = DATA.run || {};
+    const failed = (run.failed_leaves || []).length ? run.failed_leaves
+      : leaves.filter((leaf) => leaf.failure).map((leaf) => ({ path: leaf.path,
+        failure: leaf.failure }));
+    const weakPaths = new Set(run.weak_critic_leaves || []);
+    leaves.forEach((leaf) => { if ((leaf.weak_critic || []).length) weakPaths.add(leaf.path); });
+    if (!failed.length && !weakPaths.size) return;
+    const node = section("Leaves that need a look", "problems");
+    if (failed.length) {
+      node.append(el("h3", { text: `Failed leaves (${failed.length}): the run fails` }));
+      node.append(el("ul", { class: "failed" }, failed.map((f) =>
+        el("li", { "data-failed-leaf": f.path }, [el("code", { text: f.path }), ": ",
+          el("span", { class: "failure", text: f.failure || "could not be generated" })]))));
+    }
+    if (weakPaths.size) {
+      node.append(el("h3", { text: `Weak critic (${weakPaths.size} of ${leaves.length} ` +
+        "leaves): its verdicts may not filter; review the kept pairs yourself" }));
+      node.append(el("ul", { class: "weak" }, [...weakPaths].map((path) => {
+        const leaf = leaves.find((l) => l.path === path) || {};
+        const signals = leaf.weak_critic || [];
+        return el("li", { "data-weak-critic": path }, [el("code", { text: path }),
+          signals.length ? el("ul", {}, signals.map((w) => el("li", { text: w }))) : null]);
+      })));
+    }
+  }
+
   function renderNotes() {
     const notes = [...(DATA.notes || []), ...((DATA.run || {}).notes || [])];
     leaves.forEach((leaf) => (leaf.notes || []).forEach((n) => notes.push(`${leaf.path}: ${n}`)));
@@ -120,25 +149,32 @@
 
   // ---------------------------------------------------------------------------- charts
 
+  // the steps of the markdown summary's funnel (report/render.py), in its order; a step an
+  // older summary.json does not know shows as –
   const FUNNEL = [
     ["questions_generated", "questions"],
+    ["questions_new", "new after dedup"],
     ["questions_kept", "kept by critic"],
     ["answered", "answered"],
-    ["pairs_kept", "kept by rating"],
+    ["pairs_rated", "kept by rating"],
+    ["pairs_kept", "kept after final dedup"],
   ];
 
-  function barChart(bars, width, max) {
-    // bars: [[label, value, class]]; horizontal bars with the value at the end
+  function barChart(bars, width, max, labelW, attrs) {
+    // bars: [[label, value, class]]; horizontal bars with the value at the end (a missing
+    // value: no bar, shown as –); attrs(i): extra attributes of bar i's value
     const rowH = 18;
-    const labelW = 110;
+    labelW = labelW || 110;
     const chart = svg("svg", { width: width, height: bars.length * rowH + 4,
       role: "img", class: "chart" });
     bars.forEach(([label, value, cls], i) => {
       const y = i * rowH + 2;
-      const w = max > 0 ? Math.max(1, Math.round((value / max) * (width - labelW - 50))) : 1;
+      const n = Number(value) || 0;
+      const w = max > 0 ? Math.max(1, Math.round((n / max) * (width - labelW - 50))) : 1;
       chart.append(svg("text", { x: 0, y: y + 13, class: "axis" }, label));
       chart.append(svg("rect", { x: labelW, y: y, width: w, height: rowH - 4, class: cls }));
-      chart.append(svg("text", { x: labelW + w + 4, y: y + 13, class: "value" }, num(value)));
+      chart.append(svg("text", { x: labelW + w + 4, y: y + 13, class: "value",
+        ...(attrs ? attrs(i) : {}) }, num(value)));
     });
     return chart;
   }
@@ -159,18 +195,24 @@
     const grid = el("div", { class: "funnels" });
     leaves.forEach((leaf, i) => {
       const max = Math.max(...FUNNEL.map(([key]) => Number(leaf[key]) || 0));
+      const flags = [];
+      if (leaf.failure) flags.push(el("span", { class: "flag failed", text: " failed" }));
+      if ((leaf.weak_critic || []).length) {
+        flags.push(el("span", { class: "flag weak", text: " weak critic" }));
+      }
       grid.append(el("div", { class: "funnel" }, [
-        el("h3", {}, [leafLink(leaf, i), el("span", { class: "kind", text: ` ${leaf.kind}` })]),
-        barChart(FUNNEL.map(([key, label], j) => [label, Number(leaf[key]) || 0, `bar b${j}`]),
-          420, max),
+        el("h3", {}, [leafLink(leaf, i), el("span", { class: "kind", text: ` ${leaf.kind}` }),
+          ...flags]),
+        barChart(FUNNEL.map(([key, label], j) => [label, leaf[key], `bar b${j}`]),
+          480, max, 150, (j) => ({ "data-funnel-leaf": i, "data-step": FUNNEL[j][0] })),
       ]));
     });
     node.append(grid);
-    const head = ["leaf", "kind", "seeds", "questions", "kept by critic", "answered",
-      "pairs kept", "rated 1", "rated 2", "rated 3", "mean rating", "duplicates",
+    const head = ["leaf", "kind", "seeds", ...FUNNEL.map(([, label]) => label),
+      "rated 1", "rated 2", "rated 3", "mean rating", "duplicates", "degenerate",
       "parse failures", "errors", "rejected rows"];
-    const keys = ["seeds", "questions_generated", "questions_kept", "answered", "pairs_kept",
-      "h1", "h2", "h3", "mean_rating", "duplicates", "parse_failures", "errors", "rejected_rows"];
+    const keys = ["seeds", ...FUNNEL.map(([key]) => key), "h1", "h2", "h3", "mean_rating",
+      "duplicates", "degenerate", "parse_failures", "errors", "rejected_rows"];
     const table = el("table", { class: "numbers" }, [
       el("thead", {}, [el("tr", {}, head.map((h) => el("th", { text: h })))]),
       el("tbody", {}, leaves.map((leaf, i) => el("tr", {}, [
@@ -242,12 +284,23 @@
         })),
       ]));
     }
-    const subtrees = flattenSubtrees(balance.subtrees);
-    if (subtrees.length) {
+    const depths = subtreeDepths(balance.subtrees);
+    if (depths.length) {
+      // one chart per depth: a leaf shallower than a depth stands for itself there (so
+      // every depth adds up), so depths shown together would count it twice
       node.append(el("h3", { text: "Subtrees" }));
-      const max = Math.max(...subtrees.map(([, v]) => Number(v.rows) || 0), 1);
-      node.append(barChart(subtrees.map(([path, v]) => [path, Number(v.rows) || 0, "bar b0"]),
-        640, max));
+      if (depths.length > 1) {
+        node.append(el("p", { class: "hint", text: "Each depth on its own: every depth " +
+          "holds all rows; a leaf shallower than the depth stands for itself." }));
+      }
+      for (const [depth, subtrees] of depths) {
+        const box = el("div", { class: "depth", "data-depth": depth });
+        if (depth) box.append(el("h4", { text: `depth ${depth}` }));
+        const max = Math.max(...subtrees.map(([, v]) => Number(v.rows) || 0), 1);
+        box.append(barChart(subtrees.map(([path, v]) => [path, Number(v.rows) || 0,
+          "bar b0"]), 640, max, 110, (j) => ({ "data-subtree": subtrees[j][0] })));
+        node.append(box);
+      }
     }
     if (balance.stats && typeof balance.stats === "object") {
       node.append(el("dl", { class: "stats" }, Object.entries(balance.stats).flatMap(([k, v]) =>
@@ -256,18 +309,23 @@
     }
   }
 
-  function flattenSubtrees(subtrees) {
-    // {"path": {rows, share}} or {depth: {"path": {rows, share}}}: either shape, flat
-    const out = [];
-    const walk = (obj) => {
-      for (const [key, value] of Object.entries(obj || {})) {
-        if (!value || typeof value !== "object") continue;
-        if ("rows" in value) out.push([key, value]);
-        else walk(value);
+  function subtreeDepths(subtrees) {
+    // {depth: {"path": {rows, share}}} (balance.json), or an older flat
+    // {"path": {rows, share}}: [[depth, [[path, value]...]]...], depths in order ("" for
+    // the flat shape)
+    const isNode = (v) => v && typeof v === "object" && "rows" in v;
+    const flat = [];
+    const depths = [];
+    for (const [key, value] of Object.entries(subtrees || {})) {
+      if (!value || typeof value !== "object") continue;
+      if (isNode(value)) flat.push([key, value]);
+      else {
+        const level = Object.entries(value).filter(([, v]) => isNode(v));
+        if (level.length) depths.push([key, level]);
       }
-    };
-    walk(subtrees);
-    return out;
+    }
+    depths.sort((a, b) => (Number(a[0]) || 0) - (Number(b[0]) || 0));
+    return flat.length ? [["", flat], ...depths] : depths;
   }
 
   // ------------------------------------------------------------------- the rows explorer
@@ -475,6 +533,7 @@
 
   renderHeader();
   renderCheck();
+  renderProblems();
   renderNotes();
   renderFunnel();
   renderHistogram();
