@@ -1,9 +1,9 @@
 """The store: each leaf's kept pairs under `leaves/`, and train.jsonl concatenating them.
 
-Every file is written whole to a temporary file of its own (a unique name in the same
-folder) and then renamed over the target, so a crash leaves either the old file or the new
-one, never half of one. The manifest records each data file's pair count and sha256, and a
-build checks them before it reuses a leaf's data.
+Every file is written whole to a temporary file of its own (`sdg_ci.outdir.replacing`: a
+unique name in the same folder) and then renamed over the target, so a crash leaves either
+the old file or the new one, never half of one. The manifest records each data file's pair
+count and sha256, and a build checks them before it reuses a leaf's data.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from sdg_ci.errors import SdgCiError
+from sdg_ci.outdir import replacing, run_lock
 from sdg_ci.taxonomy.leaf import taxonomy_path
 
 TRAIN = "train.jsonl"
@@ -33,33 +31,14 @@ def data_file_for(rel: str) -> str:
 
 def write_atomic(path: Path, write: Callable[[TextIO], None]) -> None:
     """Write `path` through `write(file)`: a temporary file, then a rename."""
-    with _replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8") as out:
         write(out)
 
 
 def copy_atomic(source: Path, target: Path) -> None:
     """Copy `source` over `target` the same way: never a half-written target."""
-    with _replacing(target) as tmp:
+    with replacing(target) as tmp:
         shutil.copyfile(source, tmp)
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A unique temporary path beside `path`, renamed over it when the block succeeds
-    (flushed to disk first) and removed when it fails."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def remove_data(dataset: Path, data_file: str) -> None:
@@ -139,38 +118,6 @@ def move_data(dataset: Path, old: str, new: str, old_file: str) -> tuple[int, st
     return data_digest(target)
 
 
-def write_train(dataset: Path, entries: dict[str, dict[str, Any]]) -> int:
-    """train.jsonl: every leaf's kept pairs, in leaf path order; returns the pair count."""
-    count = 0
-
-    def write(out: TextIO) -> None:
-        nonlocal count
-        for path in sorted(entries):
-            data = dataset / entries[path]["data_file"]
-            if not data.is_file():
-                continue
-            with open(data, encoding="utf-8") as f:
-                for line in f:
-                    if line.strip():
-                        out.write(line if line.endswith("\n") else line + "\n")
-                        count += 1
-
-    write_atomic(dataset / TRAIN, write)
-    return count
-
-
-@contextlib.contextmanager
-def locked(dataset: Path) -> Iterator[None]:
-    """One build at a time per dataset folder (released even if the process dies)."""
-    dataset.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    with open(dataset / ".lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise SdgCiError(f"{dataset}: another sdg-ci build is running on it") from None
-        yield
+def locked(dataset: Path) -> contextlib.AbstractContextManager[None]:
+    """One run at a time per dataset folder (released even if the process dies)."""
+    return run_lock(dataset, "build")

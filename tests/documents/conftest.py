@@ -33,3 +33,18 @@ def taxonomy_root(tmp_path) -> Path:
 @pytest.fixture
 def cache_dir(tmp_path) -> Path:
     return tmp_path / "cache"
+
+
+@pytest.fixture
+def no_blob_reads(monkeypatch):
+    """Fail the test if any file content is read from git (`cat-file blob`): limits that
+    git's tree metadata can answer must be checked before reading."""
+    from sdg_ci import gitcmd
+
+    real = gitcmd.run_git
+
+    def guarded(args, **kwargs):
+        assert args[:2] != ["cat-file", "blob"], f"a file was read: git {' '.join(args)}"
+        return real(args, **kwargs)
+
+    monkeypatch.setattr(gitcmd, "run_git", guarded)
