@@ -15,13 +15,14 @@ from sdg_ci.generate.model.limiter import START_LIMIT, CapacityLimiter
 
 
 async def _drive(limiter: CapacityLimiter, slots: int, completions: int,
-                 workers: int, seed: int = 1) -> list[int]:
+                 workers: int, seed: int = 1, mix: float = 1.0) -> list[int]:
     """Clients that keep `workers` requests wanting to go to a server with `slots` slots
     (each request 1-2 units of server time, a unit long enough that the whole stays near
     1,000 requests a second: this process is the server and must not be the bottleneck);
-    the limit after each completion."""
+    the limit after each completion. `mix`: from the second third of the run on, requests
+    take this many times longer (a run's stages differ in length)."""
     server = asyncio.Semaphore(slots)
-    unit = max(0.008, slots / 1000)
+    base = max(0.008, slots / 1000)
     rnd = random.Random(seed)
     limits: list[int] = []
     stop = asyncio.Event()
@@ -31,6 +32,7 @@ async def _drive(limiter: CapacityLimiter, slots: int, completions: int,
             await limiter.acquire(())
             started = time.monotonic()
             try:
+                unit = base * (mix if 3 * len(limits) >= completions else 1.0)
                 async with server:
                     await asyncio.sleep(unit * rnd.uniform(1.0, 2.0))
             finally:
@@ -59,6 +61,26 @@ def test_the_limit_grows_from_its_start_when_the_server_is_big():
     limiter = CapacityLimiter()
     limits = asyncio.run(_drive(limiter, 200, completions=1200, workers=600))
     assert max(limits) >= 128 > START_LIMIT  # it found room far above where it began
+
+
+def test_a_start_far_above_a_small_servers_capacity_is_undone_in_halvings():
+    # the ramp finds no gain and latency growing with the limit: the server was full at the
+    # start limit already; the limit goes back there and halves while throughput holds
+    # (walking down in 10 % probes would take several thousand completions)
+    limiter = CapacityLimiter()
+    limits = asyncio.run(_drive(limiter, 3, completions=1400, workers=400))
+    reached = next(i for i, limit in enumerate(limits) if limit <= 6)
+    assert reached <= 1200, limits[::25]
+    assert max(limits[reached:]) <= 8, limits[reached::10]
+
+
+def test_a_change_in_request_length_alone_does_not_pull_the_limit_down():
+    # mean latency triples when the run moves to longer requests; throughput per request
+    # falls with it; neither is a queue, so the limit stays at the server's capacity
+    limiter = CapacityLimiter()
+    limits = asyncio.run(_drive(limiter, 48, completions=6000, workers=900, mix=3.0))
+    after = limits[len(limits) // 3:]
+    assert sorted(after)[len(after) // 20] >= 0.6 * 48, after[::50]
 
 
 def test_a_ceiling_caps_the_limit_and_fixed_keeps_it():

@@ -3,8 +3,12 @@
 Why: a batching server (vLLM, llama.cpp -np N) serves N sequences at once and queues the
 rest, and nobody tells us N. A fixed limit either leaves most of a big server idle or piles
 requests into a small server's queue. The limit multiplies while throughput grows with it
-(like TCP's slow start), settles where a step stops paying, then now and then probes 25 % up
-or 20 % down and keeps the change that throughput supports (in the manner of TCP Vegas).
+(like TCP's slow start) and settles where a step stops paying; a step that gained nothing
+while latency grew with the requests in flight found the server full already, so the limit
+goes back and halves while throughput holds (a small server, below the start limit). Once
+steady it now and then probes 25 % up or 10 % down and keeps the change that throughput
+supports (in the manner of TCP Vegas). Mean latency alone never moves it: it follows the mix
+of stages a window holds as much as any queue.
 Overload (429, 503, timeouts) halves it, at most once a second so one burst counts once;
 a Retry-After pauses every request to the server. Waiters are served by priority so that
 work with the longest remaining chain goes first (short makespan) and requests sharing a
@@ -18,21 +22,21 @@ requests only queue). So a change paid when throughput moved more than latency d
 from __future__ import annotations
 
 import asyncio
-import collections
 import heapq
 import itertools
 import time
 from collections.abc import Callable
 
-START_LIMIT = 32  # too high only queues requests at the server; too low idles it
+START_LIMIT = 64  # too high only queues requests at the server; too low idles it
 RAMP = 4  # the ramp multiplies the limit by this while it pays
 HARD_CEILING = 4096
 HEADROOM = 1.25  # where the ramp settles, above the capacity it measured
+SATURATED_GAIN = 1.25  # a ramp step gaining less throughput than this (while latency grew
+# with the requests in flight) found the server full
 PROBE_EVERY = 4  # steady windows between two probes
 WINDOW_MIN = 16  # completions a window measures at the least (fewer: noise decides)
 DOWN_KEEP = 0.97  # a step down that keeps this share of the throughput is kept
 DOWN_MARGIN = 0.15  # or one whose latency fell this much more than its throughput
-QUEUE_LATENCY = 1.3  # mean latency this far above the recent best: requests queue, probe down
 
 
 class CapacityLimiter:
@@ -57,10 +61,11 @@ class CapacityLimiter:
         self._prev_latency = 0.0
         self._last_latency: float | None = None
         self._steady_windows = 0
-        self._latencies: collections.deque[float] = collections.deque(maxlen=12)
         self._probe: tuple[int, float] | None = None  # (limit before the probe, its throughput)
         self._probe_latency = 0.0
         self._probes = 0
+        self._descend = False  # the ramp found the server full: walk down from here
+        self._prev_in_use = 0  # requests in flight at once in the last ramp window
         self.in_flight = 0
         self._window_reset()
 
@@ -73,6 +78,7 @@ class CapacityLimiter:
     async def acquire(self, priority: tuple = ()) -> None:
         if not self._waiters and self._can_start():
             self.in_flight += 1
+            self._peak = max(self._peak, self.in_flight)
             return
         fut = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._seq), fut))
@@ -93,9 +99,9 @@ class CapacityLimiter:
         """One request finished after `latency_s` seconds; `work` is its size (e.g. tokens)."""
         now = self._clock()
         self._done += 1
-        self._lat_sum += latency_s
-        self._lat_n += 1
         if self._done > self._skip:  # the first completions still reflect the old limit
+            self._lat_sum += latency_s
+            self._lat_n += 1
             if self._t_first is None:
                 self._t_first = now
                 self._sat = 0.0
@@ -132,6 +138,7 @@ class CapacityLimiter:
         self._lat_sum = 0.0
         self._lat_n = 0
         self._sat = 0.0  # time within the window with requests waiting for a slot
+        self._peak = self.in_flight  # the most requests in flight at once in the window
         self._t_mark: float | None = None
 
     def _spans(self) -> float:
@@ -160,7 +167,6 @@ class CapacityLimiter:
                 return
             self._window_reset()
             return
-        self._latencies.append(latency)
         self._prev_latency = self._last_latency if self._last_latency is not None else latency
         self._last_latency = latency
         if self.phase == "ramp":
@@ -176,20 +182,24 @@ class CapacityLimiter:
                 self._set(base_limit)
                 return
             if limit != base_limit:  # the step paid: take another in the same direction
-                # a step down that only cut latency (the requests were queued at the server)
-                # is followed by a longer one
-                long = limit < base_limit and latency < 0.85 * self._probe_latency
                 self._start_probe(limit, rate, latency, up=limit > base_limit,
-                                  down_by=0.65 if long else 0.8)
+                                  down_by=_next_step_down(base_limit, self._probe_latency,
+                                                          limit, latency))
                 return
         self._prev = (limit, rate)
         self._steady_windows += 1
-        queued = latency > QUEUE_LATENCY * min(self._latencies)
-        if queued or self._steady_windows % PROBE_EVERY == 0:
+        if self._descend:
+            self._descend = False
+            self._start_probe(limit, rate, latency, up=False, down_by=0.5)
+            return
+        if self._steady_windows % PROBE_EVERY == 0:
             self._probes += 1
-            # up and down in turn (down at once when requests visibly queue): a limit
-            # above capacity shows no throughput loss, only a step down reveals it
-            self._start_probe(limit, rate, latency, up=not queued and self._probes % 2 == 0)
+            # up and down in turn: a limit above capacity shows no throughput loss, only a
+            # step down reveals it. (Not on a rise of mean latency alone: that follows the mix
+            # of stages a window happens to hold as much as any queue.) The step down is
+            # small: a limit a step too low idles slots, one a step too high only queues a
+            # few requests at the server.
+            self._start_probe(limit, rate, latency, up=self._probes % 2 == 0, down_by=0.9)
             return
         self._window_reset()
 
@@ -204,13 +214,16 @@ class CapacityLimiter:
                   min(limit - 1, round(limit * down_by)))
 
     def _ramp(self, limit: int, rate: float, latency: float) -> None:
+        in_use = min(limit, self._peak)  # the limit may not have bound
         if self._prev is None:
             self._prev = (limit, rate)
+            self._prev_in_use = in_use
             self._set(limit * RAMP)
             return
         prev_limit, prev_rate = self._prev
         if _pays(prev_rate, self._prev_latency, rate, latency) and limit < self.ceiling:
             self._prev = (limit, rate)
+            self._prev_in_use = in_use
             self._set(limit * RAMP)
             return
         # the capacity lies between the two limits, where the gain says; settle a quarter
@@ -218,6 +231,17 @@ class CapacityLimiter:
         # slots), then walk down while throughput holds
         gain = min(max(rate / prev_rate, 1.0), RAMP) if prev_rate > 0 else RAMP
         self.phase = "steady"
+        grew = in_use / max(1, self._prev_in_use)
+        if gain < SATURATED_GAIN and grew > 1 and latency >= 0.75 * grew * self._prev_latency:
+            # no gain, and latency grew with the limit: every extra request only queued, so
+            # the server was full at the previous limit already and its capacity may lie far
+            # below it (a small server met by the start limit); go back there, measure it
+            # steadily (a ramp window's figures are rough) and walk down, halving while that
+            # costs no throughput
+            self._descend = True
+            self._prev = (prev_limit, prev_rate)
+            self._set(prev_limit)
+            return
         self._prev = (limit, rate)
         # (never below half the step: one window's throughput is noisy, and settling too
         # low costs more than settling too high)
@@ -238,6 +262,7 @@ class CapacityLimiter:
             if fut.done():
                 continue
             self.in_flight += 1
+            self._peak = max(self._peak, self.in_flight)
             fut.set_result(None)
         wait = self.paused_until - self._clock()
         if self._waiters and wait > 0 and self._timer is None:
@@ -261,7 +286,19 @@ def _overshot(rate0: float, latency0: float, rate1: float, latency1: float) -> b
     if rate0 <= 0 or latency0 <= 0:
         return False
     gain = rate1 / rate0
-    return gain < 1.1 and latency1 / latency0 > 1.5 * gain
+    return gain < SATURATED_GAIN and latency1 / latency0 > 1.5 * gain
+
+
+def _next_step_down(limit0: int, latency0: float, limit1: int, latency1: float) -> float:
+    """After a step down that was kept, how far the next one goes: the descent after a ramp
+    that found the server full goes on halving while latency falls with the limit (every
+    request held back had only waited in the server's queue); otherwise a longer step when
+    latency fell clearly, else a short one (a short step's latency is mostly noise)."""
+    if latency0 <= 0 or limit0 <= 0:
+        return 0.8
+    if limit1 <= 0.55 * limit0 and latency1 / latency0 <= 1.1 * limit1 / limit0:
+        return 0.5
+    return 0.65 if latency1 < 0.85 * latency0 else 0.8
 
 
 def _kept_down(rate0: float, latency0: float, rate1: float, latency1: float) -> bool:
