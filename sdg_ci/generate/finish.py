@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdg_ci import __version__
+from sdg_ci.config import Config
 from sdg_ci.generate.ledger.dedup import final_dedup
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.output import write_leaf
@@ -74,9 +75,9 @@ def finish_run(out_dir: Path, ledgers: Sequence[LeafLedger], walls: Mapping[str,
     return summary
 
 
-def finish_parts(root: Path, out_dir: Path, runs: Sequence[PartsRun],
+def finish_parts(root: Path, out_dir: Path, config: Config, runs: Sequence[PartsRun],
                  statuses: Mapping[str, str], failed: Sequence[LeafSummary],
-                 near_duplicate_threshold: float, wall_s: float) -> RunSummary:
+                 wall_s: float) -> RunSummary:
     """Finish the leaves whose parts were generated elsewhere: each leaf's parts (all its
     groups) merged into one ledger, then `finish_run`. A leaf whose parts do not make the
     whole leaf is an error (the next build retries it), never half a leaf."""
@@ -99,10 +100,11 @@ def finish_parts(root: Path, out_dir: Path, runs: Sequence[PartsRun],
         walls[rel] = sum(p.wall_s for p in parts)
     first = runs[0] if runs else None
     notes = list(dict.fromkeys(note for run in runs for note in run.notes))
-    info = RunInfo(scale=first.scale if first else "preview",
+    info = RunInfo(scale=first.scale if first else config.generate.scale,
                    models=first.models if first else [], model_notes=notes,
                    cache_path=first.cache_path if first else "",
-                   near_duplicate_threshold=near_duplicate_threshold, wall_s=wall_s)
+                   near_duplicate_threshold=config.generate.near_duplicate_threshold,
+                   wall_s=wall_s)
     return finish_run(out_dir, ledgers, walls, lost, info)
 
 
