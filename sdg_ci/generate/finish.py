@@ -9,7 +9,7 @@ the notes about the models (embedded, an endpoint down) come from whoever ran th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,11 +101,24 @@ def finish_parts(root: Path, out_dir: Path, config: Config, runs: Sequence[Parts
     first = runs[0] if runs else None
     notes = list(dict.fromkeys(note for run in runs for note in run.notes))
     info = RunInfo(scale=first.scale if first else config.generate.scale,
-                   models=first.models if first else [], model_notes=notes,
+                   models=merge_models(run.models for run in runs), model_notes=notes,
                    cache_path=first.cache_path if first else "",
                    near_duplicate_threshold=config.generate.near_duplicate_threshold,
                    wall_s=wall_s)
     return finish_run(out_dir, ledgers, walls, lost, info)
+
+
+def merge_models(infos: Iterable[Sequence[ModelInfo]]) -> list[ModelInfo]:
+    """Each role's model once, with the requests every process sent its replicas."""
+    merged: dict[str, ModelInfo] = {}
+    for models in infos:
+        for info in models:
+            if info.role not in merged:
+                merged[info.role] = info.model_copy(update={"requests_per_replica": {}})
+            counts = merged[info.role].requests_per_replica
+            for url, n in info.requests_per_replica.items():
+                counts[url] = counts.get(url, 0) + n
+    return list(merged.values())
 
 
 def unreadable(exc: LeafReadError) -> str:
