@@ -15,7 +15,7 @@ from openai_server import FakeOpenAI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
 
-from gen_taxonomy import make_config, make_taxonomy  # noqa: E402
+from gen_taxonomy import KNOWLEDGE, LONG_DOC, make_config, make_taxonomy  # noqa: E402
 
 from sdg_ci.build import build_dataset  # noqa: E402
 from sdg_ci.cli import main  # noqa: E402
@@ -23,7 +23,7 @@ from sdg_ci.cli import main  # noqa: E402
 ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'sdg-ci[ray]')")
 
 from sdg_ci.build import ray_exec  # noqa: E402
-from sdg_ci.build.ray_exec import KILL_ONCE_ENV, RayGenerate  # noqa: E402
+from sdg_ci.build.ray_exec import KILL_GROUP_ENV, KILL_ONCE_ENV, RayGenerate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,8 @@ def lenient(config):
     return config
 
 
-def build(repo, dataset, url, cache, generate=None):
-    config = lenient(make_config(url, cache))
+def build(repo, dataset, url, cache, generate=None, **settings):
+    config = lenient(make_config(url, cache, **settings))
     return build_dataset(repo.root, dataset, config=config, scale="preview",
                          progress=False, generate=generate)
 
@@ -144,6 +144,98 @@ def test_cli_ray_flag_reports_the_workers(bench, tmp_path, openai_server, local_
     assert code == 0, out
     assert out["ray"].startswith("ray (local): 3 leaf tasks on ")
     assert out["incomplete"] == [] and out["pairs"] > 0
+
+
+@pytest.fixture
+def big_bench(tmp_path, git_env):
+    """The three leaves, the knowledge one over a long document (17 chunks), committed."""
+    repo = Repo(tmp_path / "taxonomy")
+    repo.git("init", "-q", "-b", "main")
+    leaves = make_taxonomy(repo.root, seeds=5, doc=LONG_DOC)
+    repo.commit("initial")
+    return repo, leaves
+
+
+SEVEN_CHUNKS = {"max_chunks": {"preview": 7, "full": 0}}  # 4 groups of 2 chunks (the last 1)
+
+
+def stage_counts(dataset: Path) -> dict:
+    summary = json.loads((dataset / "summary.json").read_text())
+    return {leaf["path"]: sorted((s["stage"], s["rows_in"], s["rows_out"],
+                                  sorted(s["dropped"].items())) for s in leaf["stages"])
+            for leaf in summary["leaves"]}
+
+
+def test_a_large_knowledge_leaf_is_split_into_chunk_groups(big_bench, tmp_path, openai_server,
+                                                            local_ray):
+    repo, leaves = big_bench
+    local = build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local",
+                  **SEVEN_CHUNKS)
+    assert local.incomplete == [] and local.pairs > 0
+    calls_local = len(openai_server.requests)
+
+    on_ray = RayGenerate(chunks_per_task=2)
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray", on_ray,
+                   **SEVEN_CHUNKS)
+
+    report = on_ray.report
+    assert (report.tasks, report.group_tasks, report.split_leaves) == (6, 3, 1)
+    assert report.line().startswith("ray (local): 3 leaf tasks + 3 chunk-group tasks "
+                                    "(1 leaf split) on ")
+    assert result.generated == sorted(leaves) and result.incomplete == []
+    assert len(openai_server.requests) - calls_local == calls_local
+    assert (tmp_path / "ray" / "train.jsonl").read_bytes() == \
+        (tmp_path / "local" / "train.jsonl").read_bytes()
+    assert stage_counts(tmp_path / "ray") == stage_counts(tmp_path / "local")
+    chunks = {r["metadata"]["chunk_id"] for r in rows(tmp_path / "ray")
+              if r["metadata"]["leaf_file"] == KNOWLEDGE}
+    assert len(chunks) >= 5  # rows from the chunks of every group
+
+
+def test_a_worker_killed_in_a_chunk_group_task_changes_no_row(big_bench, tmp_path,
+                                                              openai_server, local_ray,
+                                                              monkeypatch):
+    repo, _ = big_bench
+    build(repo, tmp_path / "local", openai_server.url, tmp_path / "cache-local", **SEVEN_CHUNKS)
+    marker = tmp_path / "killed"
+    monkeypatch.setenv(KILL_ONCE_ENV, str(marker))
+    monkeypatch.setenv(KILL_GROUP_ENV, "1")
+
+    on_ray = RayGenerate(chunks_per_task=2)
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache-ray", on_ray,
+                   **SEVEN_CHUNKS)
+
+    assert " group " in marker.read_text() and int(marker.read_text().split()[-1]) >= 1
+    assert result.incomplete == [] and on_ray.report.failed == 0
+    assert (tmp_path / "ray" / "train.jsonl").read_bytes() == \
+        (tmp_path / "local" / "train.jsonl").read_bytes()
+    assert stage_counts(tmp_path / "ray") == stage_counts(tmp_path / "local")
+
+
+def test_a_chunk_group_lost_for_good_leaves_no_half_leaf(big_bench, tmp_path, openai_server,
+                                                         local_ray, monkeypatch):
+    """Group 0 of the knowledge leaf arrived, a later group did not: the leaf is not
+    recorded at all; the next build generates it whole."""
+    repo, leaves = big_bench
+    monkeypatch.setenv(KILL_ONCE_ENV, str(tmp_path / "killed"))
+    monkeypatch.setenv(KILL_GROUP_ENV, "1")
+
+    on_ray = RayGenerate(max_retries=0, chunks_per_task=2)
+    result = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache", on_ray,
+                   **SEVEN_CHUNKS)
+
+    assert result.incomplete == [KNOWLEDGE] and on_ray.report.failed == 1
+    manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    assert manifest["leaves"][KNOWLEDGE]["pairs"] == 0
+    assert not (tmp_path / "ray" / manifest["leaves"][KNOWLEDGE]["data_file"]).exists()
+    assert {r["metadata"]["leaf_file"] for r in rows(tmp_path / "ray")} == \
+        set(leaves) - {KNOWLEDGE}
+
+    monkeypatch.delenv(KILL_ONCE_ENV)
+    again = build(repo, tmp_path / "ray", openai_server.url, tmp_path / "cache",
+                  RayGenerate(chunks_per_task=2), **SEVEN_CHUNKS)
+    assert again.generated == [KNOWLEDGE] and again.incomplete == []
+    assert {r["metadata"]["leaf_file"] for r in rows(tmp_path / "ray")} == set(leaves)
 
 
 def peak_in_flight(server) -> int:
