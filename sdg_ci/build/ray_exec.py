@@ -139,7 +139,7 @@ def _node_id() -> str:
 @dataclass
 class RayReport:
     """For the build summary: the tasks (one per leaf, one per further chunk group), how
-    many workers ran them, and for how long."""
+    many workers ran them, and for how long, over every round of the build."""
 
     address: str
     tasks: int = 0  # every task submitted: leaf tasks and chunk-group tasks
@@ -212,7 +212,7 @@ class RayGenerate:
              statuses: dict[str, str], progress: bool,
              asked: Mapping[str, Sequence[str]]) -> RunSummary:
         started = time.monotonic()
-        report = self.report = RayReport(self.address)
+        report = self.report  # over every call: a build's first pass and its top-up rounds
         actor_class = ray.remote(num_cpus=0)(ServerLimiter)
         actors = {label: actor_class.remote(limit)
                   for label, limit in server_limits(config).items()}
@@ -269,8 +269,8 @@ class RayGenerate:
                 report.workers.add(result.worker)
                 report.nodes.add(result.node)
                 report.worker_s += result.wall_s
-        report.failed = len(failures)
-        report.wall_s = time.monotonic() - started
+        report.failed += len(failures)
+        report.wall_s += time.monotonic() - started
         runs = [result.run for rel, results in arrived.items() if rel not in failures
                 for result in results]
         return _write_run(root, out_dir, config, runs, failures, statuses,

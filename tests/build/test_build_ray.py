@@ -238,6 +238,41 @@ def test_a_chunk_group_lost_for_good_leaves_no_half_leaf(big_bench, tmp_path, op
     assert {r["metadata"]["leaf_file"] for r in rows(tmp_path / "ray")} == set(leaves)
 
 
+def test_top_up_rounds_split_on_ray_give_the_local_rows(big_bench, tmp_path, openai_server,
+                                                        local_ray):
+    """A top-up round also asks about pairs of neighbouring chunks: its groups are split
+    over tasks too, the report counts both rounds' tasks, and the dataset is the local
+    build's."""
+    repo, _ = big_bench
+
+    def topped_up(dataset, cache, generate=None):
+        config = make_config(openai_server.url, cache, **SEVEN_CHUNKS)
+        config.validate_.rules["Q030"] = "off"
+        config.build.max_rounds = 1
+        config.build.targets = {"preview": 40, "full": 100}  # every leaf falls short
+        return build_dataset(repo.root, dataset, config=config, scale="preview",
+                             progress=False, generate=generate)
+
+    local = topped_up(tmp_path / "local", tmp_path / "cache-local")
+    on_ray = RayGenerate(chunks_per_task=2)
+    result = topped_up(tmp_path / "ray", tmp_path / "cache-ray", on_ray)
+
+    assert local.topup.rounds == result.topup.rounds == 1
+    # first pass: 3 leaf tasks + 3 more groups; the round: 3 leaf tasks + 16 more groups
+    # (the round takes in all 17 chunks, and asks about 16 pairs of neighbours: 2 a task)
+    assert (on_ray.report.tasks, on_ray.report.group_tasks) == (25, 19)
+    assert on_ray.report.split_leaves == 2  # the knowledge leaf, in each round
+    assert (tmp_path / "ray" / "train.jsonl").read_bytes() == \
+        (tmp_path / "local" / "train.jsonl").read_bytes()
+    stored = {p.relative_to(tmp_path / "ray").as_posix(): p.read_bytes()
+              for p in sorted((tmp_path / "ray" / "leaves").rglob("*.jsonl"))}
+    assert stored == {p.relative_to(tmp_path / "local").as_posix(): p.read_bytes()
+                      for p in sorted((tmp_path / "local" / "leaves").rglob("*.jsonl"))}
+    knowledge = stored[f"leaves/{Path(KNOWLEDGE).parent.as_posix()}/pairs.jsonl"].decode()
+    assert any("+" in (json.loads(x)["metadata"]["chunk_id"] or "")
+               for x in knowledge.splitlines())  # the round's rows from pairs of chunks
+
+
 def peak_in_flight(server) -> int:
     """Most requests the server held at once (each from its arrival to its reply)."""
     edges = sorted([(r.started, 1) for r in server.requests]
@@ -264,7 +299,7 @@ def test_a_servers_limit_holds_across_all_tasks(bench, tmp_path, local_ray, caps
         assert peak_in_flight(server) == 2
 
     lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("ray: ")]
-    assert len(lines) >= 2 and lines[-1].startswith("ray: 3/3 leaves done · ")
+    assert len(lines) >= 2 and lines[-1].startswith("ray: 3/3 leaves done · 3/3 tasks · ")
     answered = [int(re.search(r"(\d+) answered", x).group(1)) for x in lines]
     assert answered == sorted(answered) and 0 < answered[-1] <= len(server.requests)
     assert all(" (limit " in x for x in lines), lines
