@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
 
 from sdg_ci.config import Config
+from sdg_ci.errors import SdgCiError
 from sdg_ci.generate import finish
 from sdg_ci.generate.finish import PartsRun, RunInfo, failed_leaf, finish_run
 from sdg_ci.generate.flows.context import RunContext, resolve_scale
@@ -102,7 +103,9 @@ def generate_parts(root: Path, requests: Sequence[tuple[str, int]], config: Conf
     task's share of a build); `finish.finish_parts` finishes the leaves once every group
     has arrived. `requests`: (leaf, group) pairs; a knowledge leaf's units are split into
     groups of `chunks_per_task`, each part says how many groups its leaf has; a skill leaf
-    is one group. Writes no file."""
+    is one group. Writes no run folder (only the caches)."""
+    if chunks_per_task < 1:
+        raise SdgCiError(f"chunks_per_task must be 1 or more, not {chunks_per_task}")
     return asyncio.run(_generate_parts(Path(root), requests, config, chunks_per_task,
                                        statuses or {}, environ, asked, limiter_factory))
 
