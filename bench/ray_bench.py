@@ -71,6 +71,8 @@ def one_build(args, sim, root: Path, work: Path, name: str, ray: RayGenerate | N
         wall = time.perf_counter() - started
     finally:
         server.stop()
+        if ray is not None:
+            ray.close()
     assert not result.incomplete and not result.invalid, (result.incomplete, result.invalid)
     assert result.pairs > 0, "the build generated nothing"
     numbers = {"wall_s": round(wall, 2), "pairs": result.pairs,

@@ -181,23 +181,28 @@ class RayGenerate:
         self.max_retries = max_retries
         self.chunks_per_task = chunks_per_task
         self.report = RayReport(address)
+        self._started = False  # whether this object started (or joined) Ray
 
     def __call__(self, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
                  statuses: dict[str, str] | None = None, progress: bool = True,
                  asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
-        """Like `generate()`; `asked`: per leaf, the questions a top-up round must avoid."""
+        """Like `generate()`; `asked`: per leaf, the questions a top-up round must avoid.
+        A Ray instance started here stays up for the build's next round; `close` stops it
+        (Ray also stops it when the process exits)."""
         ray = import_ray()
-        started_here = self._connect(ray)
-        try:
-            return self._run(ray, Path(root).resolve(), leaf_files, config, Path(out_dir),
-                             statuses or {}, progress, asked or {})
-        finally:
-            if started_here:
-                ray.shutdown()
+        self._connect(ray)
+        return self._run(ray, Path(root).resolve(), leaf_files, config, Path(out_dir),
+                         statuses or {}, progress, asked or {})
 
-    def _connect(self, ray: Any) -> bool:
+    def close(self) -> None:
+        """Stop the Ray instance this object started or joined (none: nothing to do)."""
+        if self._started:
+            self._started = False
+            import_ray().shutdown()
+
+    def _connect(self, ray: Any) -> None:
         if ray.is_initialized():
-            return False
+            return
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
         try:
             if self.address == LOCAL:
@@ -206,7 +211,7 @@ class RayGenerate:
                 ray.init(address=self.address, **kwargs)
         except Exception as exc:  # noqa: BLE001 - Ray raises several kinds here
             raise SdgCiError(f"--ray {self.address}: cannot start or join Ray: {exc}") from exc
-        return True
+        self._started = True
 
     def _run(self, ray: Any, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
              statuses: dict[str, str], progress: bool,

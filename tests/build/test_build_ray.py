@@ -331,3 +331,36 @@ def test_an_interrupted_driver_resumes_from_the_store(bench, tmp_path, openai_se
     assert result.generated == sorted(leaves) and result.incomplete == []
     assert len(openai_server.requests) == 2 * calls  # all replayed from the cache
     assert rows(tmp_path / "ray") == rows(tmp_path / "local")
+
+
+class FakeRay:
+    """Counts what RayGenerate asks of Ray's lifecycle."""
+
+    def __init__(self, initialized: bool = False):
+        self.initialized, self.inits, self.shutdowns = initialized, 0, 0
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def init(self, **kwargs) -> None:
+        self.initialized, self.inits = True, self.inits + 1
+
+    def shutdown(self) -> None:
+        self.initialized, self.shutdowns = False, self.shutdowns + 1
+
+
+@pytest.mark.parametrize("already", [False, True])
+def test_one_ray_instance_serves_every_round_of_a_build(monkeypatch, tmp_path, already):
+    """A build calls the generate function once per round (first pass, top-up rounds): Ray
+    starts once, and `close` stops it only when RayGenerate started it."""
+    fake = FakeRay(initialized=already)
+    monkeypatch.setattr(ray_exec, "import_ray", lambda: fake)
+    monkeypatch.setattr(RayGenerate, "_run", lambda self, *args: "summary")
+    on_ray = RayGenerate()
+    config = make_config("http://127.0.0.1:9/v1", tmp_path / "cache")
+    for _ in range(3):
+        assert on_ray(tmp_path, [], config, tmp_path / "out") == "summary"
+    assert fake.inits == (0 if already else 1) and fake.shutdowns == 0
+    on_ray.close()
+    on_ray.close()
+    assert fake.shutdowns == (0 if already else 1)
