@@ -69,8 +69,9 @@ def merge_parts(leaf: Leaf, index: int, status: str, parts: Sequence[LeafPart]) 
     counts = {p.groups for p in ordered}
     groups = [p.group for p in ordered]
     if len(counts) != 1 or groups != list(range(counts.pop())):
-        raise PartsError(f"{leaf.rel_path}: groups {groups} of "
-                         f"{sorted({p.groups for p in ordered})} do not make the whole leaf")
+        split = "/".join(str(n) for n in sorted({p.groups for p in ordered})) or "?"
+        raise PartsError(f"{leaf.rel_path}: groups {groups} of a leaf split into {split} "
+                         "groups do not make the whole leaf")
     ledger = LeafLedger(leaf, index, status)
     for part in ordered:
         ledger.rows.extend(part.rows)
