@@ -17,7 +17,9 @@ content did not change costs no model call; a leaf renamed without edits has its
 moved, not regenerated. Deleted leaves (and the old paths of renamed ones) lose their data.
 
 Modules: `fingerprint` (hashes), `manifest` (the index), `store` (data files, atomic
-writes, train.jsonl), `plan` (what to do with each leaf), `dataset` (`build_dataset`).
+writes, train.jsonl), `plan` (what to do with each leaf), `dataset` (`build_dataset`);
+`ray_exec` (`--ray`: leaves and groups of a large knowledge leaf's chunks as Ray tasks) and
+`ray_limits` (each server's limit, shared by every task).
 """
 
 from sdg_ci.build.dataset import LAST_RUN, SUMMARY, BuildResult, GenerateFn, build_dataset

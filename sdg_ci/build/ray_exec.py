@@ -3,16 +3,20 @@
 Why: a full rebuild of a large taxonomy is tens of thousands of model calls; one process on
 one runner is the wrong place for that. `RayGenerate` has the signature of the local
 engine's `generate()` (a `GenerateFn`), so `build_dataset` stays the one place that writes
-the store: each leaf is one Ray task that runs the same generation pipeline (`generate()`)
-into a scratch folder on its worker and returns the leaf's files and accounting; the driver
-writes them into `last_run/` only when a leaf's whole result has arrived, so a lost worker
-never leaves half a leaf. Ray retries a task whose worker died (`max_retries`); the rows do
-not change (per-row seeds, the response cache), so the train.jsonl of a Ray build is the
-one of a local build.
+the store. The unit of work is a leaf, and a large knowledge leaf is split into groups of
+chunks, so one huge leaf does not serialise the build: each leaf's first task runs the same
+generation pipeline (`generate_parts`) on group 0 of its units and says how many groups
+the leaf has (`chunks_per_task` units each); the driver then sends the other groups as
+tasks of their own (they reload the documents from the cache). Tasks return unfinished
+ledgers, not files; the driver merges a leaf's groups and finishes it exactly as a local
+run does (`finish_parts`: final dedup, summary, files), and only when every group has
+arrived, so a lost worker never leaves half a leaf, and a failed group fails its leaf (the
+next build retries it). Ray retries a task whose worker died (`max_retries`); the rows do
+not change (ids, order and seeds come from each row's unit; the response cache), so the
+train.jsonl of a Ray build is the one of a local build.
 
-Concurrency stays the servers' business: one `ServerLimiter` actor per server URL holds
-that server's adaptive limit for every task of the build, and each worker's endpoints
-borrow slots from it through `RemoteLimiter` (the interface of `CapacityLimiter`).
+Concurrency stays the servers' business: the limiter actors of `ray_limits` hold each
+server's limit for every task of the build.
 
 Ray is an optional extra (`pip install 'sdg-ci[ray]'`): it is imported when a Ray build
 starts, never at CLI start-up.
@@ -20,37 +24,34 @@ starts, never at CLI start-up.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import os
-import shutil
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sdg_ci import __version__
+from sdg_ci.build.ray_limits import ServerLimiter, limiter_factory, server_limits
 from sdg_ci.config import Config
 from sdg_ci.errors import SdgCiError
-from sdg_ci.generate.model.endpoint import public_url
-from sdg_ci.generate.model.limiter import CapacityLimiter
-from sdg_ci.generate.runner import SUMMARY_FILE, generate
-from sdg_ci.outdir import write_text_atomic
-from sdg_ci.records.run import LeafSummary, RunSummary, Usage
-from sdg_ci.taxonomy.leaf import leaf_kind
+from sdg_ci.generate.finish import PartsRun, failed_leaf, finish_parts
+from sdg_ci.generate.runner import generate_parts
+from sdg_ci.records.run import RunSummary
 
 LOCAL = "local"
 MAX_RETRIES = 3  # a task whose worker dies is run again this many times
+# A knowledge leaf with more units (chunks) than this is generated in groups of this many,
+# one task each. Small enough that a leaf of hundreds of chunks spreads over the cluster;
+# large enough that each task keeps a server busy and the documents load few times.
+CHUNKS_PER_TASK = 16
 # Fault drill (tests, and a cluster's operators): when set to a file path that does not
-# exist yet, the first task to finish its leaf creates the file and kills its own worker
-# before returning; Ray runs the task again on another worker.
+# exist yet, the first task to finish its share creates the file and kills its own worker
+# before returning; Ray runs the task again on another worker. With KILL_GROUP_ENV set to
+# a number, only a task of a group numbered that or higher is killed (1: a chunk group).
 KILL_ONCE_ENV = "SDG_CI_RAY_KILL_ONCE"
-HEARTBEAT_S = 5.0  # a worker's limiter says it is alive this often
-LEASE_S = 30.0  # a silent worker's request slots go back to its server after this long
+KILL_GROUP_ENV = "SDG_CI_RAY_KILL_GROUP"
 
 
 def import_ray() -> Any:
@@ -64,189 +65,38 @@ def import_ray() -> Any:
     return ray
 
 
-# ----------------------------------------------------------------------------- limits
-
-
-class ServerLimiter:
-    """One server's adaptive concurrency limit, for every task of a build (a Ray actor).
-
-    Slots are leased: each holder (a worker's `RemoteLimiter`) beats every `HEARTBEAT_S`,
-    and the slots of a holder silent for `lease_s` (its worker died mid-request) go back
-    to the server's pool."""
-
-    def __init__(self, max_concurrency: int | None, lease_s: float | None = None):
-        self.limiter = CapacityLimiter(max_concurrency)
-        self.lease_s = LEASE_S if lease_s is None else lease_s
-        self.answered = 0  # requests that succeeded, for the driver's status line
-        self.reclaimed = 0  # slots taken back from silent holders
-        self.held: dict[str, int] = {}
-        self.seen: dict[str, float] = {}
-        self._reaper: asyncio.Task | None = None
-
-    async def acquire(self, priority: tuple = (), holder: str = "") -> int:
-        if self._reaper is None:
-            self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
-        self.seen[holder] = time.monotonic()
-        await self.limiter.acquire(priority)
-        self.held[holder] = self.held.get(holder, 0) + 1
-        self.seen[holder] = time.monotonic()
-        return self.limiter.limit
-
-    def release(self, holder: str = "") -> None:
-        if self.held.get(holder, 0) > 0:  # not when the slot was reclaimed already
-            self.held[holder] -= 1
-            self.limiter.release()
-
-    def heartbeat(self, holder: str = "") -> None:
-        self.seen[holder] = time.monotonic()
-
-    def reap(self) -> int:
-        """Give back the slots of holders silent for longer than the lease."""
-        now, freed = time.monotonic(), 0
-        for holder, count in list(self.held.items()):
-            if count and now - self.seen.get(holder, 0.0) > self.lease_s:
-                del self.held[holder]
-                for _ in range(count):
-                    self.limiter.release()
-                freed += count
-        self.reclaimed += freed
-        return freed
-
-    async def _reap_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease_s / 2)
-            self.reap()
-
-    def on_success(self, *args: Any) -> None:
-        self.answered += 1
-        self.limiter.on_success(*args)
-
-    def on_overload(self, retry_after: float | None = None) -> None:
-        self.limiter.on_overload(retry_after)
-
-    def stats(self) -> dict[str, int]:
-        return {"limit": self.limiter.limit, "in_flight": self.limiter.in_flight,
-                "answered": self.answered, "reclaimed": self.reclaimed}
-
-
-class RemoteLimiter:
-    """A worker's view of a `ServerLimiter` actor, with `CapacityLimiter`'s interface.
-
-    `in_flight` counts this process's requests; `limit` is the server's limit when the last
-    slot was granted. Release and feedback are fire-and-forget (the endpoint's code is sync
-    there); Ray keeps one caller's calls to an actor in order. A heartbeat keeps this
-    holder's slots leased while its event loop runs."""
-
-    def __init__(self, actor: Any):
-        self.actor = actor
-        self.holder = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        self.limit = 1
-        self.in_flight = 0
-        self._beat: asyncio.Task | None = None
-
-    async def acquire(self, priority: tuple = ()) -> None:
-        if self._beat is None:
-            self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
-        ref = self.actor.acquire.remote(priority, self.holder)
-        try:
-            self.limit = await ref
-        except asyncio.CancelledError:
-            # the slot may be granted after we stopped waiting: hand it back then
-            asyncio.get_running_loop().create_task(self._release_when_granted(ref))
-            raise
-        self.in_flight += 1
-
-    async def _heartbeat(self) -> None:
-        while True:
-            self.actor.heartbeat.remote(self.holder)
-            await asyncio.sleep(HEARTBEAT_S)
-
-    async def _release_when_granted(self, ref: Any) -> None:
-        try:
-            await ref
-        except Exception:  # noqa: BLE001 - the actor is gone: nothing to hand back
-            return
-        self.actor.release.remote(self.holder)
-
-    def release(self) -> None:
-        self.in_flight -= 1
-        self.actor.release.remote(self.holder)
-
-    def on_success(self, *args: Any) -> None:
-        self.actor.on_success.remote(*args)
-
-    def on_overload(self, retry_after: float | None = None) -> None:
-        self.actor.on_overload.remote(retry_after)
-
-
-def server_limits(config: Config) -> dict[str, int | None]:
-    """Each remote server's label (as the endpoints name it) -> its ceiling (None: none)."""
-    limits: dict[str, int] = {}
-    settings = config.generate
-    for spec in (settings.teacher, settings.critic):
-        if spec is None or not spec.url:
-            continue
-        urls = spec.url if isinstance(spec.url, list) else [spec.url]  # replicas: one each
-        for url in urls:
-            label = server_key(public_url(url))
-            ceilings = [c for c in (limits.get(label), spec.max_concurrency) if c is not None]
-            limits[label] = min(ceilings) if ceilings else None
-    return limits
-
-
-def server_key(label: str) -> str:
-    """One key per server, however its URL is spelt (`.../v1` and `.../v1/`)."""
-    return label.rstrip("/")
-
-
-def limiter_factory(actors: dict[str, Any]) -> Callable[[str, int | None], Any]:
-    """For `ModelClient`: a server with an actor borrows its slots; others keep their own."""
-
-    def make(label: str, max_concurrency: int | None) -> Any:
-        actor = actors.get(server_key(label))
-        return RemoteLimiter(actor) if actor is not None else CapacityLimiter(max_concurrency)
-
-    return make
-
-
 # ----------------------------------------------------------------------------- a task
 
 
 @dataclass
-class LeafResult:
-    """What one task sends back: the leaf's summary, its files (path in the run folder ->
-    bytes), the run's model infos and notes, and who ran it for how long."""
+class TaskResult:
+    """What one task sends back: the unfinished ledger of one group of one leaf (with the
+    run's model infos and notes), and who ran it for how long."""
 
-    leaf: LeafSummary
-    files: dict[str, bytes]
-    summary: RunSummary
+    run: PartsRun
     worker: str
     node: str
     wall_s: float
 
+    @property
+    def groups(self) -> int:
+        """How many groups its leaf has (1 when the leaf is not split)."""
+        return self.run.parts[0].groups if self.run.parts else 1
 
-def run_leaf(root: str, root_rel: str | None, rel: str, config_json: str, status: str,
-             actors: dict[str, Any], asked: list[str] | None = None) -> LeafResult:
-    """A Ray task: generate one leaf with the local engine into a scratch folder."""
+
+def run_part(root: str, root_rel: str | None, rel: str, group: int, config_json: str,
+             status: str, actors: dict[str, Any], asked: list[str] | None,
+             chunks_per_task: int) -> TaskResult:
+    """A Ray task: generate group `group` of one leaf with the local engine."""
     started = time.monotonic()
     taxonomy = _find_root(root, root_rel)
     config = Config.model_validate_json(config_json)
-    scratch = Path(tempfile.mkdtemp(prefix="sdg-ci-ray-"))
-    try:
-        summary = generate(taxonomy, [rel], config, scratch, statuses={rel: status},
-                           progress=False, limiter_factory=limiter_factory(actors),
-                           asked={rel: asked} if asked else None)
-        leaf = next(x for x in summary.leaves if x.path == rel)
-        files = {name: (scratch / name).read_bytes()
-                 for name in (leaf.data_file, leaf.rejected_file)
-                 if name and (scratch / name).is_file()}
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    _kill_drill()
-    summary.leaves = []
+    run = generate_parts(taxonomy, [(rel, group)], config, chunks_per_task=chunks_per_task,
+                         statuses={rel: status}, limiter_factory=limiter_factory(actors),
+                         asked={rel: asked} if asked else None)
+    _kill_drill(group)
     node = _node_id()
-    return LeafResult(leaf=leaf, files=files, summary=summary,
-                      worker=f"{node}:{os.getpid()}", node=node,
+    return TaskResult(run=run, worker=f"{node}:{os.getpid()}", node=node,
                       wall_s=time.monotonic() - started)
 
 
@@ -263,16 +113,16 @@ def _find_root(root: str, root_rel: str | None) -> Path:
     )
 
 
-def _kill_drill() -> None:
+def _kill_drill(group: int) -> None:
     marker = os.environ.get(KILL_ONCE_ENV)
-    if not marker:
+    if not marker or group < int(os.environ.get(KILL_GROUP_ENV) or 0):
         return
     try:
         with open(marker, "x", encoding="utf-8") as fh:
-            fh.write(f"{os.getpid()}\n")
+            fh.write(f"{os.getpid()} group {group}\n")
     except FileExistsError:
         return
-    os._exit(1)  # the worker dies with the leaf generated but not returned
+    os._exit(1)  # the worker dies with its share generated but not returned
 
 
 def _node_id() -> str:
@@ -288,11 +138,14 @@ def _node_id() -> str:
 
 @dataclass
 class RayReport:
-    """For the build summary: how many workers ran the tasks, and for how long."""
+    """For the build summary: the tasks (one per leaf, one per further chunk group), how
+    many workers ran them, and for how long, over every round of the build."""
 
     address: str
-    tasks: int = 0
-    failed: int = 0
+    tasks: int = 0  # every task submitted: leaf tasks and chunk-group tasks
+    group_tasks: int = 0  # of which tasks for a knowledge leaf's groups after the first
+    split_leaves: int = 0  # knowledge leaves generated in more than one group
+    failed: int = 0  # leaves lost (a task failed for good)
     workers: set[str] = field(default_factory=set)
     nodes: set[str] = field(default_factory=set)
     worker_s: float = 0.0  # the tasks' wall time, summed
@@ -300,41 +153,56 @@ class RayReport:
 
     def line(self) -> str:
         failed = f", {self.failed} failed" if self.failed else ""
-        return (f"ray ({self.address}): {self.tasks} leaf tasks{failed} on "
-                f"{len(self.workers)} workers ({_count(len(self.nodes), 'node')}), "
+        groups = ""
+        if self.group_tasks:
+            split = _count(self.split_leaves, "leaf")
+            groups = f" + {self.group_tasks} chunk-group tasks ({split} split)"
+        return (f"ray ({self.address}): {self.tasks - self.group_tasks} leaf tasks{groups}"
+                f"{failed} on {len(self.workers)} workers ({_count(len(self.nodes), 'node')}), "
                 f"{self.worker_s:.1f} s of worker time in {self.wall_s:.1f} s")
 
 
 class RayGenerate:
-    """A `GenerateFn` that runs each leaf as a Ray task (see the module docstring).
+    """A `GenerateFn` that runs each leaf, or each group of a large knowledge leaf's chunks,
+    as a Ray task (see the module docstring).
 
     `address`: "local" starts a local Ray instance (stopped at the end); anything else is
     passed to `ray.init` ("auto", "ray://host:10001"). An already initialised Ray (a test,
-    a notebook, a Ray job's driver that called init) is used as it is."""
+    a notebook, a Ray job's driver that called init) is used as it is. `chunks_per_task`:
+    the units (chunks) of a knowledge leaf one task generates."""
 
-    def __init__(self, address: str = LOCAL, max_retries: int = MAX_RETRIES):
+    def __init__(self, address: str = LOCAL, max_retries: int = MAX_RETRIES,
+                 chunks_per_task: int = CHUNKS_PER_TASK):
         if importlib.util.find_spec("ray") is None:  # fail before the build starts
             import_ray()
+        if chunks_per_task < 1:
+            raise SdgCiError(f"chunks_per_task must be 1 or more, not {chunks_per_task}")
         self.address = address
         self.max_retries = max_retries
+        self.chunks_per_task = chunks_per_task
         self.report = RayReport(address)
+        self._started = False  # whether this object started (or joined) Ray
 
     def __call__(self, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
                  statuses: dict[str, str] | None = None, progress: bool = True,
                  asked: Mapping[str, Sequence[str]] | None = None) -> RunSummary:
-        """Like `generate()`; `asked`: per leaf, the questions a top-up round must avoid."""
+        """Like `generate()`; `asked`: per leaf, the questions a top-up round must avoid.
+        A Ray instance started here stays up for the build's next round; `close` stops it
+        (Ray also stops it when the process exits)."""
         ray = import_ray()
-        started_here = self._connect(ray)
-        try:
-            return self._run(ray, Path(root).resolve(), leaf_files, config, Path(out_dir),
-                             statuses or {}, progress, asked or {})
-        finally:
-            if started_here:
-                ray.shutdown()
+        self._connect(ray)
+        return self._run(ray, Path(root).resolve(), leaf_files, config, Path(out_dir),
+                         statuses or {}, progress, asked or {})
 
-    def _connect(self, ray: Any) -> bool:
+    def close(self) -> None:
+        """Stop the Ray instance this object started or joined (none: nothing to do)."""
+        if self._started:
+            self._started = False
+            import_ray().shutdown()
+
+    def _connect(self, ray: Any) -> None:
         if ray.is_initialized():
-            return False
+            return
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
         try:
             if self.address == LOCAL:
@@ -343,58 +211,80 @@ class RayGenerate:
                 ray.init(address=self.address, **kwargs)
         except Exception as exc:  # noqa: BLE001 - Ray raises several kinds here
             raise SdgCiError(f"--ray {self.address}: cannot start or join Ray: {exc}") from exc
-        return True
+        self._started = True
 
     def _run(self, ray: Any, root: Path, leaf_files: list[str], config: Config, out_dir: Path,
              statuses: dict[str, str], progress: bool,
              asked: Mapping[str, Sequence[str]]) -> RunSummary:
         started = time.monotonic()
-        report = self.report = RayReport(self.address)
+        report = self.report  # over every call: a build's first pass and its top-up rounds
         actor_class = ray.remote(num_cpus=0)(ServerLimiter)
         actors = {label: actor_class.remote(limit)
                   for label, limit in server_limits(config).items()}
-        task = ray.remote(num_cpus=1, max_retries=self.max_retries)(run_leaf)
-        drill = os.environ.get(KILL_ONCE_ENV)
-        if drill:  # the workers may predate this variable: hand it to them
-            task = task.options(runtime_env={"env_vars": {KILL_ONCE_ENV: drill}})
+        task = ray.remote(num_cpus=1, max_retries=self.max_retries)(run_part)
+        drill = {name: os.environ[name] for name in (KILL_ONCE_ENV, KILL_GROUP_ENV)
+                 if os.environ.get(name)}
+        if drill:  # the workers may predate these variables: hand them over
+            task = task.options(runtime_env={"env_vars": drill})
         root_rel = _relative_to_cwd(root)
         config_json = config.model_dump_json()
-        pending = {task.remote(str(root), root_rel, rel, config_json,
-                               statuses.get(rel, "modified"), actors,
-                               list(asked.get(rel, ()))): rel
-                   for rel in dict.fromkeys(leaf_files)}
-        report.tasks = len(pending)
-        results: dict[str, LeafResult] = {}
+        leaves = list(dict.fromkeys(leaf_files))
+        pending: dict[Any, tuple[str, int]] = {}
+
+        def submit(rel: str, group: int) -> None:
+            ref = task.remote(str(root), root_rel, rel, group, config_json,
+                              statuses.get(rel, "modified"), actors,
+                              list(asked.get(rel, ())), self.chunks_per_task)
+            pending[ref] = (rel, group)
+            report.tasks += 1
+            report.group_tasks += int(group > 0)
+
+        for rel in leaves:
+            submit(rel, 0)
+        arrived: dict[str, list[TaskResult]] = {}
         failures: dict[str, str] = {}
-        status = StatusLine(report.tasks, config.generate.progress_interval_s) if progress \
+        status = StatusLine(len(leaves), config.generate.progress_interval_s) if progress \
             else None
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1,
                                timeout=status.period if status else None)
             for ref in done:
-                rel = pending.pop(ref)
+                rel, group = pending.pop(ref)
                 try:
-                    results[rel] = ray.get(ref)
+                    result: TaskResult = ray.get(ref)
                 except Exception as exc:  # noqa: BLE001 - a task that failed for good
-                    failures[rel] = _reason(exc)
+                    failures.setdefault(rel, _reason(exc))
+                    continue
+                arrived.setdefault(rel, []).append(result)
+                if group == 0 and result.groups > 1:  # a large knowledge leaf: the rest
+                    report.split_leaves += 1
+                    for other in range(1, result.groups):
+                        submit(rel, other)
             if status and status.due(not pending):
                 servers = dict(zip(actors, ray.get([a.stats.remote() for a in actors.values()]),
                                    strict=True))
-                status.show(len(results) + len(failures), len(failures), servers)
+                finished = sum(1 for rel in leaves if rel in failures or (
+                    rel in arrived and len(arrived[rel]) == arrived[rel][0].groups))
+                status.show(finished, len(failures), servers, report.tasks - len(pending),
+                            report.tasks)
         if status:
             status.end()
-        for result in results.values():
-            report.workers.add(result.worker)
-            report.nodes.add(result.node)
-            report.worker_s += result.wall_s
-        report.failed = len(failures)
-        report.wall_s = time.monotonic() - started
-        return _write_run(out_dir, config, results, failures, statuses,
-                          round(time.monotonic() - started, 3))
+        for results in arrived.values():
+            for result in results:
+                report.workers.add(result.worker)
+                report.nodes.add(result.node)
+                report.worker_s += result.wall_s
+        report.failed += len(failures)
+        report.wall_s += time.monotonic() - started
+        runs = [result.run for rel, results in arrived.items() if rel not in failures
+                for result in results]
+        return _write_run(root, out_dir, config, runs, failures, statuses,
+                          time.monotonic() - started)
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    plural = "leaves" if word == "leaf" else f"{word}s"
+    return f"{n} {word if n == 1 else plural}"
 
 
 def _relative_to_cwd(root: Path) -> str | None:
@@ -410,9 +300,10 @@ def _reason(exc: BaseException) -> str:
 
 
 class StatusLine:
-    """The driver's progress: leaves whose whole result has arrived, and per server the
-    requests in flight and answered across every worker (read from the limiter actors).
-    A live line on a terminal; one line every `interval_s` in a CI log."""
+    """The driver's progress: leaves whose whole result has arrived, tasks done of those
+    submitted so far, and per server the requests in flight and answered across every
+    worker (read from the limiter actors). A live line on a terminal; one line every
+    `interval_s` in a CI log."""
 
     def __init__(self, total: int, interval_s: float, stream: TextIO | None = None):
         self.total = total
@@ -424,10 +315,12 @@ class StatusLine:
     def due(self, last: bool) -> bool:
         return last or time.monotonic() - self._last >= self.period
 
-    def show(self, finished: int, failed: int, servers: dict[str, dict[str, int]]) -> None:
+    def show(self, finished: int, failed: int, servers: dict[str, dict[str, int]],
+             tasks_done: int, tasks: int) -> None:
         self._last = time.monotonic()
         failed_text = f" ({failed} failed)" if failed else ""
-        parts = [f"ray: {finished}/{self.total} leaves done{failed_text}"]
+        parts = [f"ray: {finished}/{self.total} leaves done{failed_text}",
+                 f"{tasks_done}/{tasks} tasks"]
         parts += [f"{label}: {s['in_flight']} in flight (limit {s['limit']}), "
                   f"{s['answered']} answered" for label, s in servers.items()]
         line = " · ".join(parts)
@@ -440,29 +333,14 @@ class StatusLine:
             self.stream.flush()
 
 
-def _write_run(out_dir: Path, config: Config, results: dict[str, LeafResult],
-               failures: dict[str, str], statuses: dict[str, str], wall_s: float) -> RunSummary:
-    """The run folder as the local engine writes it: each arrived leaf's files, then
-    summary.json; a leaf whose task failed is an error (the next build retries it)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    summary = RunSummary(tool_version=__version__, scale=config.generate.scale, wall_s=wall_s)
-    notes: dict[str, None] = {}
-    for _, result in sorted(results.items()):
-        for name, data in result.files.items():
-            target = out_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        summary.leaves.append(result.leaf)
-        summary.models = summary.models or result.summary.models
-        summary.scale = result.summary.scale
-        notes.update(dict.fromkeys(result.summary.notes))
-    for rel, reason in sorted(failures.items()):
-        summary.leaves.append(LeafSummary(
-            path=rel, kind=leaf_kind(None, rel).value, status=statuses.get(rel, "modified"),
-            errors=1,
-            notes=[f"the Ray task failed ({reason}); the next build retries this leaf"]))
-    summary.leaves.sort(key=lambda leaf: leaf.path)
-    summary.usage = Usage.total(leaf.usage for leaf in summary.leaves)
-    summary.notes = list(notes)
-    write_text_atomic(out_dir / SUMMARY_FILE, summary.model_dump_json(indent=2) + "\n")
-    return summary
+def _write_run(root: Path, out_dir: Path, config: Config, runs: Sequence[PartsRun],
+               failures: Mapping[str, str], statuses: Mapping[str, str],
+               wall_s: float) -> RunSummary:
+    """The run folder as the local engine writes it (`finish_parts`): each leaf whose
+    groups all arrived, then summary.json; a leaf whose task failed is an error (the next
+    build retries it)."""
+    failed = [failed_leaf(rel, statuses.get(rel, "modified"),
+                          f"the Ray task failed ({reason}); the next build retries this leaf",
+                          failure=False)
+              for rel, reason in sorted(failures.items())]
+    return finish_parts(root, out_dir, config, runs, statuses, failed, wall_s)

@@ -88,18 +88,22 @@ def run(root: Path, options: BuildOptions) -> int:
         from sdg_ci.build.ray_exec import RayGenerate
 
         ray_generate = RayGenerate(options.ray)
-    result = build_dataset(
-        root,
-        options.out,
-        commits=options.commits,
-        base=options.base,
-        config=config,
-        scale=options.scale,
-        full=options.full,
-        fetch=options.fetch,
-        progress=options.progress,
-        generate=ray_generate,
-    )
+    try:
+        result = build_dataset(
+            root,
+            options.out,
+            commits=options.commits,
+            base=options.base,
+            config=config,
+            scale=options.scale,
+            full=options.full,
+            fetch=options.fetch,
+            progress=options.progress,
+            generate=ray_generate,
+        )
+    finally:
+        if ray_generate is not None:
+            ray_generate.close()  # one Ray instance for the first pass and every top-up round
     ray_line = ray_generate.report.line() if ray_generate and result.generated else None
     if options.format == "json":
         ray_json = {"ray": ray_line} if ray_generate else {}

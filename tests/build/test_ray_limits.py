@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sdg_ci.build.ray_exec import RemoteLimiter, ServerLimiter, limiter_factory, server_limits
+from sdg_ci.build.ray_limits import RemoteLimiter, ServerLimiter, limiter_factory, server_limits
 from sdg_ci.config import Config
 from sdg_ci.generate.model.limiter import CapacityLimiter
 

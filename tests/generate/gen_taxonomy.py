@@ -31,6 +31,17 @@ the largest tidal range in the world, up to 16 metres.
 """
 
 
+TOPICS = ("Moon", "Sun", "Bay of Fundy", "tide tables", "tidal bores", "tide pools",
+          "tidal power", "storm surges")
+# Eight sections of about one 60-token chunk each: a knowledge leaf a Ray build splits
+LONG_DOC = "# Tides in depth\n\n" + "\n\n".join(
+    f"## Part {n + 1}: the {topic}\n\nThis part is about the {topic} and the tides. "
+    f"Observers of the {topic} recorded {n + 3} findings over {10 * (n + 2)} years, "
+    f"measured the water at {n + 4} stations along the coast and wrote the results in "
+    f"a register that sailors still read before they leave the harbour near the {topic}."
+    for n, topic in enumerate(TOPICS)) + "\n"
+
+
 def skill_seeds(n: int, grounded: bool = False) -> list[dict]:
     seeds = []
     for i in range(n):
@@ -70,7 +81,8 @@ def make_doc_repo(where: Path, text: str = DOC) -> tuple[str, str]:
     return str(where), git("rev-parse", "HEAD")
 
 
-def make_taxonomy(root: Path, seeds: int = 2, knowledge: bool = True) -> list[str]:
+def make_taxonomy(root: Path, seeds: int = 2, knowledge: bool = True,
+                  doc: str = DOC) -> list[str]:
     write_leaf(root, FREEFORM, {
         "version": 3, "created_by": "tester",
         "task_description": "Write a haiku about the topic given.",
@@ -81,7 +93,7 @@ def make_taxonomy(root: Path, seeds: int = 2, knowledge: bool = True) -> list[st
         "seed_examples": skill_seeds(seeds, grounded=True)})
     leaves = [FREEFORM, GROUNDED]
     if knowledge:
-        repo, commit = make_doc_repo(root.parent / "docs-repo")
+        repo, commit = make_doc_repo(root.parent / "docs-repo", doc)
         write_leaf(root, KNOWLEDGE, {
             "version": 3, "created_by": "tester", "domain": "oceanography",
             "document_outline": "Tides and what causes them",

@@ -79,6 +79,27 @@ class Unit:
 Emit = Callable[[Unit], Awaitable[None]]
 # Plans a leaf (counts, notes) and emits its units; may ask models itself (contexts).
 FanOut = Callable[[RunContext, LeafLedger, Emit], Awaitable[None]]
+# Plans a leaf (counts, notes) and returns all its units, known before any model call.
+Plan = Callable[[RunContext, LeafLedger], Awaitable[list[Unit]]]
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    """Part of a leaf: its units `index * size` up to `(index + 1) * size`, in plan order.
+
+    Why: a knowledge leaf with hundreds of chunks is split into groups run in separate
+    processes (a Ray build); each row's id, order and seeds come from its unit, so the
+    groups' rows together are the rows of the whole leaf."""
+
+    index: int
+    size: int
+
+    def pick(self, units: Sequence[Unit]) -> list[Unit]:
+        return list(units[self.index * self.size:(self.index + 1) * self.size])
+
+    def count(self, units: Sequence[Unit]) -> int:
+        """How many groups `units` make (one at least)."""
+        return max(1, -(-len(units) // self.size))
 
 
 @dataclass(frozen=True)
@@ -89,3 +110,6 @@ class Flow:
     fan_out: FanOut
     questions: str  # the prompt that writes questions for a unit
     chain: tuple[Step | Check, ...]  # in order; a row is kept when every step accepts it
+    # a kind whose units are all known up front (knowledge: its chunks) can be run in
+    # groups of units (`UnitGroup`); its fan-out emits the plan's units
+    plan: Plan | None = None

@@ -41,14 +41,21 @@ def format_examples(seed: KnowledgeExample) -> str:
 
 
 async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
-    """One unit per selected chunk; the seed examples take turns as its examples."""
+    """Every unit of the plan, at once."""
+    units = await plan(ctx, ledger)
+    await asyncio.gather(*(emit(unit) for unit in units))
+
+
+async def plan(ctx: RunContext, ledger: LeafLedger) -> list[Unit]:
+    """One unit per selected chunk (the seed examples take turns as its examples), and in a
+    top-up round one per pair of neighbouring chunks; the leaf's seeds and chunks counted."""
     from sdg_ci.taxonomy import documents
 
     seeds = knowledge_examples(ledger.leaf.data)
     ledger.seeds = len(seeds)
     if not seeds:
         ledger.notes.append("no usable seed examples (questions_and_answers); nothing generated")
-        return
+        return []
     cancel = threading.Event()  # a cancelled task cannot stop its thread; this flag can
     try:
         chunks = await asyncio.to_thread(documents.load_chunks, ledger.leaf, ctx.documents,
@@ -58,7 +65,7 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
         raise
     except documents.DocumentError as exc:
         ledger.give_up(f"documents could not be loaded: {exc}")
-        return
+        return []
     selected = select_chunks(chunks, ctx.scale.max_chunks)
     ledger.plan(len(selected) * ctx.scale.questions_per_chunk)
     ledger.enter(Stage.CHUNKS, len(chunks))
@@ -75,7 +82,7 @@ async def fan_out(ctx: RunContext, ledger: LeafLedger, emit: Emit) -> None:
         ledger.plan(len(pairs) * ctx.scale.questions_per_chunk)
         units += [joined_unit(ctx, len(chunks) + n, a, b, seeds[n % len(seeds)], domain,
                               seed_questions) for n, ((_, a), (_, b)) in enumerate(pairs)]
-    await asyncio.gather(*(emit(unit) for unit in units))
+    return units
 
 
 def chunk_unit(ctx: RunContext, i: int, chunk: Chunk, seed: KnowledgeExample,
@@ -112,6 +119,7 @@ def joined_unit(ctx: RunContext, group: int, a: Chunk, b: Chunk, seed: Knowledge
 KNOWLEDGE = Flow(
     kind=LeafKind.KNOWLEDGE,
     fan_out=fan_out,
+    plan=plan,
     questions="knowledge_questions",
     chain=(question_critic("knowledge_question_critic"), answer("knowledge_answer"),
            answer_check(),

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sdg_ci.generate.flows.context import RunContext
-from sdg_ci.generate.flows.flow import Check, Flow, Unit
+from sdg_ci.generate.flows.flow import Check, Flow, Unit, UnitGroup
 from sdg_ci.generate.ledger.dedup import admit
 from sdg_ci.generate.ledger.ledger import LeafLedger
 from sdg_ci.generate.ledger.rows import Failure, Row
@@ -26,8 +26,14 @@ from sdg_ci.records.stages import Stage
 ASKED_SHOWN = 30  # kept questions a top-up prompt lists (the admit check uses all of them)
 
 
-async def run_flow(ctx: RunContext, ledger: LeafLedger, flow: Flow) -> None:
-    """Run one leaf of `flow`'s kind, accounting for every row in `ledger`."""
+async def run_flow(ctx: RunContext, ledger: LeafLedger, flow: Flow,
+                   group: UnitGroup | None = None) -> int:
+    """Run one leaf of `flow`'s kind, accounting for every row in `ledger`; with `group`,
+    only that group of its units (a kind without a plan runs whole, as group 0 of 1).
+    Returns how many groups the leaf has.
+
+    The leaf's own accounting (seeds, chunks, notes) is counted by group 0 only, so the
+    ledgers of all groups add up to the ledger of the whole leaf."""
 
     async def emit(unit: Unit) -> None:
         prompt = flow.questions
@@ -43,7 +49,19 @@ async def run_flow(ctx: RunContext, ledger: LeafLedger, flow: Flow) -> None:
                       ctx.settings.near_duplicate_threshold)
         await asyncio.gather(*(pair_chain(ctx, ledger, flow, unit, row) for row in fresh))
 
-    await flow.fan_out(ctx, ledger, emit)
+    if group is None or flow.plan is None:
+        if group is None or group.index == 0:
+            await flow.fan_out(ctx, ledger, emit)
+        return 1
+    planner = ledger
+    if group.index > 0:  # plan again (documents are cached), count nothing twice
+        planner = LeafLedger(ledger.leaf, ledger.index, ledger.status)
+        planner.asked = ledger.asked
+    units = await flow.plan(ctx, planner)
+    if planner.failure is not None and planner is not ledger:
+        ledger.give_up(planner.failure)
+    await asyncio.gather(*(emit(unit) for unit in group.pick(units)))
+    return group.count(units)
 
 
 def already_asked(questions: list[str]) -> str:
