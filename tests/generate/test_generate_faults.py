@@ -11,6 +11,7 @@ import pytest
 from gen_taxonomy import FREEFORM, GROUNDED, make_config, make_taxonomy
 from openai_server import FakeOpenAI
 
+from sdg_ci.config import GenerateSettings
 from sdg_ci.generate.runner import generate
 
 
@@ -189,10 +190,19 @@ def test_a_leaf_that_cannot_be_read_is_reported_and_the_others_are_generated(tmp
     assert (out / "summary.json").is_file()
 
 
-@CLIENTS
-def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, client):
-    """Killed mid-run and back on the same port 2 s later: with only 2 retries a call, every
-    row is still generated (outages are waited out until give_up_after_s), none twice."""
+@pytest.mark.parametrize(("client", "down_s", "settings"), [
+    ("fast", 2.0, {"request_retries": 2, "give_up_after_s": 20.0}),
+    ("openai", 2.0, {"request_retries": 2, "give_up_after_s": 20.0}),
+    ("aiohttp", 2.0, {"request_retries": 2, "give_up_after_s": 20.0}),
+    # the default retry settings: a server gone for 9 s (a restart) loses no call
+    ("auto", 9.0, {name: GenerateSettings.model_fields[name].default
+                   for name in ("request_retries", "give_up_after_s", "retry_backoff_s")}),
+])
+def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, client, down_s,
+                                                                   settings):
+    """Killed mid-run and back on the same port `down_s` later: however few the retries a
+    call, every row is still generated (outages are waited out until give_up_after_s), none
+    twice."""
     with FakeOpenAI() as clean:
         reference, ref_out = run(tmp_path, clean, leaves=[FREEFORM, GROUNDED], name="ref")
     total = reference.leaves[0].usage.requests + reference.leaves[1].usage.requests
@@ -205,14 +215,14 @@ def test_a_server_restarted_within_give_up_after_s_loses_no_call(tmp_path, clien
         while len(first.answered()) < total // 3 and time.monotonic() < deadline:
             time.sleep(0.01)
         first.die()
-        time.sleep(2.0)
+        time.sleep(down_s)
         second.start()
 
     thread = threading.Thread(target=restart, daemon=True)
     thread.start()
     try:
-        summary, out = run(tmp_path, first, leaves=[FREEFORM, GROUNDED], request_retries=2,
-                           give_up_after_s=20.0, client=client)
+        summary, out = run(tmp_path, first, leaves=[FREEFORM, GROUNDED], client=client,
+                           **settings)
     finally:
         thread.join(30)
         first.stop()
