@@ -164,17 +164,42 @@ def test_the_lower_ceiling_of_two_roles_on_one_server_wins(tmp_path):
     asyncio.run(client.close())
 
 
-def test_the_embedded_server_follows_the_cores_available(monkeypatch, tmp_path):
+def _cpu_samples(*samples):
+    """A stand-in for /proc/stat: each call returns the next (total, idle) per CPU."""
+    it = iter(samples)
+    return lambda cpus: next(it)
+
+
+def test_the_embedded_server_follows_the_cores_busy_right_now(monkeypatch, tmp_path):
     from sdg_ci.generate.model import embedded
 
     monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(embedded.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # a job just ended
+    # both cores idle over the sample (100 jiffies, 97 idle each): two slots, two threads
+    monkeypatch.setattr(embedded, "read_cpu_times",
+                        _cpu_samples([(0, 0), (0, 0)], [(100, 97), (100, 97)]))
     idle = embedded.EmbeddedServer(tmp_path / "log")
     assert (idle.parallel, idle.threads) == (2, 2)
+    # another process keeps one core busy: one of each
+    monkeypatch.setattr(embedded, "read_cpu_times",
+                        _cpu_samples([(0, 0), (0, 0)], [(100, 0), (100, 95)]))
+    busy = embedded.EmbeddedServer(tmp_path / "log")
+    assert (busy.parallel, busy.threads) == (1, 1)
+    monkeypatch.setattr(embedded, "read_cpu_times", lambda cpus: [(0, 0), (0, 0)])
+    assert embedded.EmbeddedServer(tmp_path / "log", parallel=3, threads=2).parallel == 3
+
+
+def test_without_proc_stat_the_load_average_decides(monkeypatch, tmp_path):
+    from sdg_ci.generate.model import embedded
+
+    monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(embedded, "read_cpu_times", lambda cpus: None)
+    monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert embedded.available_cores() == 2
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # both busy
     busy = embedded.EmbeddedServer(tmp_path / "log")
     assert (busy.parallel, busy.threads) == (1, 1)
-    assert embedded.EmbeddedServer(tmp_path / "log", parallel=3, threads=2).parallel == 3
 
 
 def test_the_embedded_endpoints_limit_is_its_slot_count(tmp_path):

