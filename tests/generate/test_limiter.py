@@ -175,6 +175,7 @@ def test_the_embedded_server_follows_the_cores_busy_right_now(monkeypatch, tmp_p
 
     monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.setattr(embedded.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(embedded.time, "process_time", lambda: 0.0)  # we stay idle meanwhile
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # a job just ended
     # both cores idle over the sample (100 jiffies, 97 idle each): two slots, two threads
     monkeypatch.setattr(embedded, "read_cpu_times",

@@ -80,18 +80,20 @@ def available_cores(sample_s: float = CPU_SAMPLE_S) -> int:
 
 def _busy_cores(cpus: list[int], sample_s: float) -> float | None:
     """How many of `cpus` were busy over `sample_s` seconds (from /proc/stat), or None."""
-    first = read_cpu_times(cpus)
+    first, own0, t0 = read_cpu_times(cpus), time.process_time(), time.monotonic()
     if first is None:
         return None
     time.sleep(sample_s)
-    second = read_cpu_times(cpus)
+    second, own1, t1 = read_cpu_times(cpus), time.process_time(), time.monotonic()
     if second is None:
         return None
     busy = 0.0
     for (total0, idle0), (total1, idle1) in zip(first, second, strict=True):
         if total1 > total0:
             busy += 1.0 - (idle1 - idle0) / (total1 - total0)
-    return busy
+    # our own threads (a leaf's documents being converted meanwhile) are not "others"
+    own = (own1 - own0) / (t1 - t0) if t1 > t0 else 0.0
+    return max(0.0, busy - own)
 
 
 def read_cpu_times(cpus: list[int]) -> list[tuple[int, int]] | None:
@@ -129,6 +131,9 @@ class EmbeddedServer:
         path = model_path()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
+        self._log.write(f"sdg-ci: starting the embedded model with {self.parallel} slots and "
+                        f"{self.threads} threads\n".encode())
+        self._log.flush()
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "sdg_ci.generate.model.embedded_server", "--model", str(path),
             "--parallel", str(self.parallel), "--threads", str(self.threads),
