@@ -52,7 +52,7 @@ def _reason(entry: dict[str, Any], rows: int, wanted: int, kept: int) -> str:
     if entry.get("short_reason"):
         return str(entry["short_reason"])
     return (f"{kept} rows in its store, fewer than its target now asks for: edit the leaf "
-            "or rebuild with --full to top it up")
+            "or rebuild with --full to generate it anew")
 
 
 def assemble(dataset: Path, entries: dict[str, dict[str, Any]], settings: BuildSettings,

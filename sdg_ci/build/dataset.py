@@ -30,7 +30,7 @@ from sdg_ci.build.store import (
     move_data,
     remove_data,
 )
-from sdg_ci.build.topup import TopUpResult, top_up
+from sdg_ci.build.topup import TopUpResult, raised_targets, top_up
 from sdg_ci.config import Config
 from sdg_ci.diagnostics import FileResult
 from sdg_ci.errors import SdgCiError
@@ -274,9 +274,11 @@ def _store_generated(dataset: Path, plan: BuildPlan, summary: RunSummary | None,
 def _top_up_step(root: Path, dataset: Path, plan: BuildPlan, config: Config,
                  entries: dict[str, dict[str, Any]], generate: GenerateFn,
                  progress: bool) -> TopUpResult:
-    """More rounds for the leaves generated now that are below target (others cost none)."""
-    return top_up(root, dataset, sorted(plan.generate), entries, config, generate,
-                  dataset / LAST_RUN, progress)
+    """More rounds for the leaves generated now that are below target, and for kept leaves
+    whose target was raised since their last top-up (the other kept leaves cost none)."""
+    raised = raised_targets(plan.unchanged, entries, config)
+    return top_up(root, dataset, sorted([*plan.generate, *raised]), entries, config, generate,
+                  dataset / LAST_RUN, progress, continuing=frozenset(raised))
 
 
 def _assemble_step(root: Path, dataset: Path, config: Config,

@@ -93,23 +93,44 @@ def merge_round(dataset: Path, entry: dict[str, Any], new: list[dict[str, Any]],
     return len(added)
 
 
+def raised_targets(paths: list[str], entries: dict[str, dict[str, Any]],
+                   config: Config) -> list[str]:
+    """Of `paths` (leaves this build does not regenerate), those below a target that was
+    raised since their last top-up: the one reason an unchanged leaf costs model calls."""
+    settings, scale = config.build, config.generate.scale
+    raised = []
+    for p in paths:
+        entry = entries.get(p)
+        if not entry or not entry.get("complete") or entry.get("invalid"):
+            continue
+        target = settings.target_for(taxonomy_path(p), scale)
+        if int(entry.get("pairs", 0) or 0) < target and target > int(entry.get("target") or 0):
+            raised.append(p)
+    return raised
+
+
 def top_up(root: Path, dataset: Path, paths: list[str], entries: dict[str, dict[str, Any]],
            config: Config, generate: Callable[..., RunSummary], run_dir: Path,
-           progress: bool) -> TopUpResult:
-    """Top up `paths` (leaves generated in this build) in rounds; records on each entry its
-    rounds, questions generated and, when it stays short, the reason."""
+           progress: bool, continuing: frozenset[str] = frozenset()) -> TopUpResult:
+    """Top up `paths` in rounds; records on each entry the target it aimed for, its rounds,
+    questions generated and, when it stays short, the reason. `continuing`: leaves kept from
+    an earlier build (their target was raised): their rounds go on from the last one
+    recorded, with that round's new seed (no reply is replayed from the cache)."""
     settings, scale = config.build, config.generate.scale
     threshold = config.generate.near_duplicate_threshold
     result = TopUpResult()
     last_yield = {p: int(entries[p].get("pairs", 0) or 0) for p in paths}
     active = [p for p in paths if entries[p].get("complete")]
+    done = {p: int(entries[p].get("rounds", 0) or 0) if p in continuing else 0 for p in paths}
 
     def gap(p: str) -> int:
         return settings.target_for(taxonomy_path(p), scale) - int(entries[p]["pairs"] or 0)
 
     for p in active:
         entries[p].pop("short_reason", None)
-        entries[p]["rounds"] = 0
+        entries[p]["rounds"] = done[p]
+        if settings.max_rounds:  # (top-up off: the leaf has had no rounds for its target)
+            entries[p]["target"] = settings.target_for(taxonomy_path(p), scale)
         if gap(p) > 0 and last_yield[p] == 0:
             entries[p]["short_reason"] = ("its generation kept no rows, so more rounds would "
                                           f"not either; {what_would_help(entries[p]['kind'])}")
@@ -118,16 +139,16 @@ def top_up(root: Path, dataset: Path, paths: list[str], entries: dict[str, dict[
         if not active:
             break
         result.rounds = round_no
-        groups: dict[int, list[str]] = {}
+        groups: dict[tuple[int, int], list[str]] = {}  # (the leaf's round, factor) -> leaves
         for p in active:
             factor = min(MAX_FACTOR, max(1, math.ceil(gap(p) / last_yield[p])))
-            groups.setdefault(factor, []).append(p)
+            groups.setdefault((done[p] + round_no, factor), []).append(p)
         still: list[str] = []
-        for factor, group in sorted(groups.items()):
-            out = run_dir / f"round-{round_no}-x{factor}"
+        for (leaf_round, factor), group in sorted(groups.items()):
+            out = run_dir / f"round-{leaf_round}-x{factor}"
             asked = {p: [_question(r) for r in read_records(dataset / entries[p]["data_file"])]
                      for p in group}
-            summary = generate(root, group, round_config(config, round_no, factor), out,
+            summary = generate(root, group, round_config(config, leaf_round, factor), out,
                                statuses=dict.fromkeys(group, "topup"), progress=progress,
                                asked=asked)
             result.summaries.append(summary)
@@ -136,19 +157,19 @@ def top_up(root: Path, dataset: Path, paths: list[str], entries: dict[str, dict[
                 entry, leaf = entries[p], by_leaf.get(p)
                 missing = gap(p)
                 new = read_records(out / leaf.data_file) if leaf and leaf.data_file else []
-                added = merge_round(dataset, entry, new, round_no, threshold)
-                entry["rounds"] = round_no
+                added = merge_round(dataset, entry, new, leaf_round, threshold)
+                entry["rounds"] = leaf_round
                 entry["generated"] = int(entry.get("generated", 0) or 0) + (
                     leaf.questions_generated if leaf else 0)
                 last_yield[p] = added
                 if gap(p) <= 0:
                     continue
                 if leaf is None or leaf.errors:
-                    entry["short_reason"] = (f"top-up round {round_no} had generation errors; "
+                    entry["short_reason"] = (f"top-up round {leaf_round} had generation errors; "
                                              "the next full build retries it")
                 elif added < max(1, math.ceil(settings.min_round_yield * missing)):
                     entry["short_reason"] = (
-                        f"source exhausted: top-up round {round_no} added {added} new rows "
+                        f"source exhausted: top-up round {leaf_round} added {added} new rows "
                         f"where {missing} were missing; {what_would_help(entry['kind'])}")
                 else:
                     still.append(p)

@@ -211,12 +211,32 @@ def test_target_and_weight_changes_cost_no_model_call(taxonomy, tmp_path):
         "compositional_skills": {"rows": 60, "share": round(60 / 70, 4)},
         "knowledge": {"rows": 10, "share": round(10 / 70, 4)}}
     assert report["leaves"][taxonomy_path(PHYSICS)]["weight"] == 0.5
-    # a target above what the store holds: short, says how to top it up, still no call
-    run(taxonomy, dataset, gen, config(targets={"full": 40, "preview": 40}))
-    assert len(gen.calls) == 1
-    line = balance(dataset)["leaves"][taxonomy_path(MATH)]
-    assert line["rows"] == 30 and line["short_by"] == 10
-    assert "--full" in line["reason"]
+
+
+def test_a_raised_target_tops_up_the_kept_leaves_below_it_once(taxonomy, tmp_path):
+    gen = YieldGenerate({POEMS: 4, PROSE: 30, MATH: 30, PHYSICS: 30})
+    dataset = tmp_path / "ds"
+    run(taxonomy, dataset, gen)  # target 10: poems 4, then round 1 (x2) adds 8
+    assert [c["leaf_files"] for c in gen.calls[1:]] == [[POEMS]]
+    first_round_seed = gen.calls[1]["seed"]
+    raised = config(targets={"full": 40, "preview": 40})
+    result = run(taxonomy, dataset, gen, raised)
+    assert result.generated == []  # no leaf generated anew: only more rounds
+    calls = gen.calls[2:]
+    assert {p for c in calls for p in c["leaf_files"]} == {POEMS, PROSE, MATH, PHYSICS}
+    assert all(c["asked"] for c in calls), "the stored questions go to the teacher"
+    # poems' rounds go on from its first build's: round 2 on, new seeds, no replay
+    poems_seeds = [c["seed"] for c in calls if POEMS in c["leaf_files"]]
+    assert first_round_seed not in poems_seeds and len(set(poems_seeds)) == len(poems_seeds)
+    report = balance(dataset)["leaves"]
+    assert report[taxonomy_path(PROSE)]["rows"] == 40  # 30 + 30 in one round, selected to 40
+    assert report[taxonomy_path(PROSE)]["rounds"] == 1
+    poems = report[taxonomy_path(POEMS)]
+    assert poems["rounds"] == 4 and poems["kept"] == 12 + 12 + 8 + 4  # x3, x2, x1
+    assert "round limit (build.max_rounds = 3)" in poems["reason"]
+    # the same target again: every leaf has had its rounds for it, no call
+    again = run(taxonomy, dataset, gen, raised)
+    assert len(gen.calls) == 2 + len(calls) and again.requests == 0
 
 
 def test_editing_one_leaf_tops_up_that_leaf_only(taxonomy, tmp_path):
