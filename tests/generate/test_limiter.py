@@ -203,6 +203,25 @@ def test_without_proc_stat_the_load_average_decides(monkeypatch, tmp_path):
     assert (busy.parallel, busy.threads) == (1, 1)
 
 
+def test_the_embedded_cores_are_measured_when_it_starts_not_before(monkeypatch, tmp_path):
+    from sdg_ci.generate.model import embedded
+
+    samples = []
+    monkeypatch.setattr(embedded, "available_cores", lambda: samples.append(1) or 2)
+
+    async def started(self) -> str:
+        assert (self.parallel, self.threads) == (2, 2)  # what the real start reads
+        return "http://127.0.0.1:9/v1"
+
+    monkeypatch.setattr(embedded.EmbeddedServer, "start", started)
+    client = ModelClient(GenerateSettings(), tmp_path)
+    limiter = client.teacher.limiter
+    assert samples == []  # a fully cached run never measures the cores
+    asyncio.run(client.teacher._ensure_client())
+    assert samples == [1] and (limiter.limit, limiter.ceiling, limiter.fixed) == (2, 2, True)
+    asyncio.run(client.close())
+
+
 def test_the_embedded_endpoints_limit_is_its_slot_count(tmp_path):
     client = ModelClient(GenerateSettings.model_validate({"embedded": {"parallel": 3}}),
                          tmp_path)

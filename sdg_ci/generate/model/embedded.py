@@ -57,7 +57,7 @@ MAX_THREADS = 4  # a 135M model gains nothing from more
 CPU_SAMPLE_S = 0.3  # how long the cores' use is watched before the server starts
 
 
-def available_cores(sample_s: float = CPU_SAMPLE_S) -> int:
+def available_cores() -> int:
     """Cores this process may use (its CPU affinity, a container's cpuset) less the ones
     other processes keep busy right now, at least one.
 
@@ -69,7 +69,7 @@ def available_cores(sample_s: float = CPU_SAMPLE_S) -> int:
         cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = list(range(os.cpu_count() or 1))
-    busy = _busy_cores(cpus, sample_s)
+    busy = _busy_cores(cpus, CPU_SAMPLE_S)
     if busy is None:
         try:
             busy = max(0.0, os.getloadavg()[0] - 1)  # the load may include ourselves
@@ -112,15 +112,29 @@ def read_cpu_times(cpus: list[int]) -> list[tuple[int, int]] | None:
 
 class EmbeddedServer:
     """Starts on first use (a fully cached run never starts it); stops on close().
-    Slots and threads default to the cores available when it is made (`available_cores`)."""
+    Slots and threads default to the cores free when it starts (`available_cores`, measured
+    once, when first asked: a fully cached run never measures them)."""
 
     def __init__(self, log_path: Path, parallel: int | None = None, threads: int | None = None):
-        cores = available_cores()
         self.log_path = log_path
-        self.parallel = max(1, parallel or min(cores, MAX_THREADS))
-        self.threads = threads or min(cores, MAX_THREADS)
+        self._parallel, self._threads = parallel, threads
+        self._cores: int | None = None
         self.proc: asyncio.subprocess.Process | None = None
         self._log = None
+
+    @property
+    def parallel(self) -> int:
+        """Sequences it serves at once: as configured, else one per free core."""
+        return max(1, self._parallel or min(self._free_cores(), MAX_THREADS))
+
+    @property
+    def threads(self) -> int:
+        return self._threads or min(self._free_cores(), MAX_THREADS)
+
+    def _free_cores(self) -> int:
+        if self._cores is None:
+            self._cores = available_cores()
+        return self._cores
 
     @property
     def context_window(self) -> int:
@@ -129,6 +143,7 @@ class EmbeddedServer:
     async def start(self) -> str:
         """Launch the child and return its OpenAI base URL (`http://127.0.0.1:PORT/v1`)."""
         path = model_path()
+        await asyncio.to_thread(lambda: (self.parallel, self.threads))  # the cores' sample
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
         self._log.write(f"sdg-ci: starting the embedded model with {self.parallel} slots and "

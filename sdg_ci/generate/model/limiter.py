@@ -226,9 +226,6 @@ class CapacityLimiter:
             self._prev_in_use = in_use
             self._set(limit * RAMP)
             return
-        # the capacity lies between the two limits, where the gain says; settle a quarter
-        # above it (too high only queues a few requests at the server, too low idles its
-        # slots), then walk down while throughput holds
         gain = min(max(rate / prev_rate, 1.0), RAMP) if prev_rate > 0 else RAMP
         self.phase = "steady"
         grew = in_use / max(1, self._prev_in_use)
@@ -239,9 +236,11 @@ class CapacityLimiter:
             # steadily (a ramp window's figures are rough) and walk down, halving while that
             # costs no throughput
             self._descend = True
-            self._prev = (prev_limit, prev_rate)
             self._set(prev_limit)
             return
+        # the capacity lies between the two limits, where the gain says; settle a quarter
+        # above it (too high only queues a few requests at the server, too low idles its
+        # slots), then walk down while throughput holds
         self._prev = (limit, rate)
         # (never below half the step: one window's throughput is noisy, and settling too
         # low costs more than settling too high)
