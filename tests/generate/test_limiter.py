@@ -177,11 +177,11 @@ def test_the_embedded_server_follows_the_cores_busy_right_now(monkeypatch, tmp_p
     monkeypatch.setattr(embedded.time, "sleep", lambda _s: None)
     monkeypatch.setattr(embedded.time, "process_time", lambda: 0.0)  # we stay idle meanwhile
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # a job just ended
-    # both cores idle over the sample (100 jiffies, 97 idle each): two slots, two threads
+    # both cores idle over the sample (100 jiffies, 97 idle each): one slot, two threads
     monkeypatch.setattr(embedded, "read_cpu_times",
                         _cpu_samples([(0, 0), (0, 0)], [(100, 97), (100, 97)]))
     idle = embedded.EmbeddedServer(tmp_path / "log")
-    assert (idle.parallel, idle.threads) == (2, 2)
+    assert (idle.parallel, idle.threads) == (1, 2)
     # another process keeps one core busy: one of each
     monkeypatch.setattr(embedded, "read_cpu_times",
                         _cpu_samples([(0, 0), (0, 0)], [(100, 0), (100, 95)]))
@@ -189,6 +189,13 @@ def test_the_embedded_server_follows_the_cores_busy_right_now(monkeypatch, tmp_p
     assert (busy.parallel, busy.threads) == (1, 1)
     monkeypatch.setattr(embedded, "read_cpu_times", lambda cpus: [(0, 0), (0, 0)])
     assert embedded.EmbeddedServer(tmp_path / "log", parallel=3, threads=2).parallel == 3
+    # four idle cores: two slots sharing four threads
+    monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3},
+                        raising=False)
+    monkeypatch.setattr(embedded, "read_cpu_times",
+                        _cpu_samples([(0, 0)] * 4, [(100, 97)] * 4))
+    wide = embedded.EmbeddedServer(tmp_path / "log")
+    assert (wide.parallel, wide.threads) == (2, 4)
 
 
 def test_without_proc_stat_the_load_average_decides(monkeypatch, tmp_path):
@@ -210,7 +217,7 @@ def test_the_embedded_cores_are_measured_when_it_starts_not_before(monkeypatch, 
     monkeypatch.setattr(embedded, "available_cores", lambda: samples.append(1) or 2)
 
     async def started(self) -> str:
-        assert (self.parallel, self.threads) == (2, 2)  # what the real start reads
+        assert (self.parallel, self.threads) == (1, 2)  # what the real start reads
         return "http://127.0.0.1:9/v1"
 
     monkeypatch.setattr(embedded.EmbeddedServer, "start", started)
@@ -218,7 +225,7 @@ def test_the_embedded_cores_are_measured_when_it_starts_not_before(monkeypatch, 
     limiter = client.teacher.limiter
     assert samples == []  # a fully cached run never measures the cores
     asyncio.run(client.teacher._ensure_client())
-    assert samples == [1] and (limiter.limit, limiter.ceiling, limiter.fixed) == (2, 2, True)
+    assert samples == [1] and (limiter.limit, limiter.ceiling, limiter.fixed) == (1, 1, True)
     asyncio.run(client.close())
 
 
