@@ -102,7 +102,7 @@ class EmbeddedSettings(_Section):
     """The embedded default (SmolLM2-135M via llama.cpp): a smoke test, not real data."""
 
     # llama.cpp slots (each with a 4096-token context) and threads; None: threads follow
-    # the cores free when it starts (at most 4), one slot per two of them
+    # the usable cores (affinity, cgroup quota; at most 4), one slot per two threads
     parallel: int | None = Field(None, ge=1)
     threads: int | None = Field(None, ge=1)
     # reply cap: a 135M model rambles on; in three demo runs (162 replies) every reply

@@ -170,44 +170,69 @@ def _cpu_samples(*samples):
     return lambda cpus: next(it)
 
 
-def test_the_embedded_server_follows_the_cores_busy_right_now(monkeypatch, tmp_path):
-    from sdg_ci.generate.model import embedded
-
+def _two_cores(monkeypatch, embedded, tmp_path):
     monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(embedded, "CGROUP_CPU_MAX", tmp_path / "no-cgroup")
     monkeypatch.setattr(embedded.time, "sleep", lambda _s: None)
     monkeypatch.setattr(embedded.time, "process_time", lambda: 0.0)  # we stay idle meanwhile
+
+
+def test_the_embedded_threads_wait_by_spinning_only_on_free_cores(monkeypatch, tmp_path):
+    from sdg_ci.generate.model import embedded
+
+    _two_cores(monkeypatch, embedded, tmp_path)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "")
+    monkeypatch.delenv("OMP_WAIT_POLICY")
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # a job just ended
-    # both cores idle over the sample (100 jiffies, 97 idle each): one slot, two threads
+    # both cores idle over the sample (100 jiffies, 97 idle each): both threads spin
     monkeypatch.setattr(embedded, "read_cpu_times",
                         _cpu_samples([(0, 0), (0, 0)], [(100, 97), (100, 97)]))
     idle = embedded.EmbeddedServer(tmp_path / "log")
-    assert (idle.parallel, idle.threads) == (1, 2)
-    # another process keeps one core busy: one of each
+    assert (idle.parallel, idle.threads, idle.spin_wait) == (1, 2, True)
+    assert "OMP_WAIT_POLICY" not in idle.child_env()
+    # another process keeps one core busy: the same slot and threads (the same arithmetic,
+    # so the same replies), but they sleep while they wait
     monkeypatch.setattr(embedded, "read_cpu_times",
                         _cpu_samples([(0, 0), (0, 0)], [(100, 0), (100, 95)]))
     busy = embedded.EmbeddedServer(tmp_path / "log")
-    assert (busy.parallel, busy.threads) == (1, 1)
-    monkeypatch.setattr(embedded, "read_cpu_times", lambda cpus: [(0, 0), (0, 0)])
+    assert (busy.parallel, busy.threads, busy.spin_wait) == (1, 2, False)
+    assert busy.child_env()["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's own choice stays
+    assert busy.child_env()["OMP_WAIT_POLICY"] == "ACTIVE"
     assert embedded.EmbeddedServer(tmp_path / "log", parallel=3, threads=2).parallel == 3
-    # four idle cores: two slots sharing four threads
+
+
+def test_the_embedded_threads_follow_the_usable_cores(monkeypatch, tmp_path):
+    from sdg_ci.generate.model import embedded
+
+    _two_cores(monkeypatch, embedded, tmp_path)
+    assert embedded.EmbeddedServer(tmp_path / "log").threads == 2
+    # four cores: two slots sharing four threads
     monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3},
                         raising=False)
-    monkeypatch.setattr(embedded, "read_cpu_times",
-                        _cpu_samples([(0, 0)] * 4, [(100, 97)] * 4))
     wide = embedded.EmbeddedServer(tmp_path / "log")
     assert (wide.parallel, wide.threads) == (2, 4)
+    # a container limited to 1.5 CPUs by its cgroup: two threads, one slot
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("150000 100000\n")
+    assert embedded.usable_cores(cpu_max) == 2
+    monkeypatch.setattr(embedded, "CGROUP_CPU_MAX", cpu_max)
+    assert (embedded.EmbeddedServer(tmp_path / "log").parallel,
+            embedded.EmbeddedServer(tmp_path / "log").threads) == (1, 2)
+    cpu_max.write_text("max 100000\n")  # no quota
+    assert embedded.usable_cores(cpu_max) == 4
 
 
 def test_without_proc_stat_the_load_average_decides(monkeypatch, tmp_path):
     from sdg_ci.generate.model import embedded
 
-    monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    _two_cores(monkeypatch, embedded, tmp_path)
     monkeypatch.setattr(embedded, "read_cpu_times", lambda cpus: None)
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert embedded.available_cores() == 2
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # both busy
     busy = embedded.EmbeddedServer(tmp_path / "log")
-    assert (busy.parallel, busy.threads) == (1, 1)
+    assert (busy.parallel, busy.threads, busy.spin_wait) == (1, 2, False)
 
 
 def test_the_embedded_cores_are_measured_when_it_starts_not_before(monkeypatch, tmp_path):
@@ -215,9 +240,10 @@ def test_the_embedded_cores_are_measured_when_it_starts_not_before(monkeypatch, 
 
     samples = []
     monkeypatch.setattr(embedded, "available_cores", lambda: samples.append(1) or 2)
+    monkeypatch.setattr(embedded, "usable_cores", lambda: 2)
 
     async def started(self) -> str:
-        assert (self.parallel, self.threads) == (1, 2)  # what the real start reads
+        assert (self.parallel, self.threads, self.spin_wait) == (1, 2, True)
         return "http://127.0.0.1:9/v1"
 
     monkeypatch.setattr(embedded.EmbeddedServer, "start", started)

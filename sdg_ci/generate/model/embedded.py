@@ -12,6 +12,7 @@ import asyncio
 import importlib.metadata
 import importlib.util
 import json
+import math
 import os
 import sys
 import time
@@ -58,30 +59,44 @@ MAX_THREADS = 4  # a 135M model gains nothing from more
 # llama.cpp batches its slots' sequences through the same threads; on 2 cores one slot with
 # both threads finished the demo's 56 recorded requests in 84 s, two slots in 95 s
 CORES_PER_SLOT = 2
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
 
 CPU_SAMPLE_S = 0.3  # how long the cores' use is watched before the server starts
 
 
-def available_cores() -> int:
-    """Cores this process may use (its CPU affinity, a container's cpuset) less the ones
-    other processes keep busy right now, at least one.
+def usable_cores(cpu_max: Path | None = None) -> int:
+    """Cores this process may use: its CPU affinity (a container's cpuset), capped by a
+    cgroup v2 CPU quota (`cpu.max`, a container's `--cpus`) where there is one."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        quota, period = (cpu_max or CGROUP_CPU_MAX).read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 
-    Why: llama.cpp's threads spin-wait for each other; with more threads than free cores
-    they collapse to a tenth of their speed when another process competes for the cores.
-    "Right now": the cores' idle time over a short sample (Linux), since the 1-minute load
+
+def available_cores() -> int:
+    """Cores this process may use less the ones other processes keep busy right now, at
+    least one: the cores' idle time over a short sample (Linux), since the 1-minute load
     average still counts a job that ended seconds ago; elsewhere, that load average."""
     try:
         cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = list(range(os.cpu_count() or 1))
+    usable = min(len(cpus), usable_cores())
     busy = _busy_cores(cpus, CPU_SAMPLE_S)
     if busy is None:
         try:
             busy = max(0.0, os.getloadavg()[0] - 1)  # the load may include ourselves
         except (AttributeError, OSError):
             busy = 0.0
-    return max(1, min(len(cpus), round(len(cpus) - busy + 0.3)))
+    return max(1, min(usable, round(len(cpus) - busy + 0.3)))
 
 
 def _busy_cores(cpus: list[int], sample_s: float) -> float | None:
@@ -118,30 +133,45 @@ def read_cpu_times(cpus: list[int]) -> list[tuple[int, int]] | None:
 
 class EmbeddedServer:
     """Starts on first use (a fully cached run never starts it); stops on close().
-    Threads default to the cores free when it starts, slots to half as many
-    (`available_cores`, measured once, when first asked: a fully cached run never measures
-    them)."""
+
+    Threads default to the usable cores (at most 4), slots to one per two threads: the same
+    on an idle and on a busy machine, because llama.cpp's arithmetic depends on its thread
+    count (1 of 12 replies came out the same with 1 thread as with 2) and the demo must give
+    the same data on both. What follows the load is how the threads wait for each other:
+    they spin (fast) when the cores are free when it starts, and sleep when other processes
+    keep the cores busy, where spinning threads collapse to a tenth of their speed
+    (`available_cores`, measured once, at start: a fully cached run never measures it)."""
 
     def __init__(self, log_path: Path, parallel: int | None = None, threads: int | None = None):
         self.log_path = log_path
         self._parallel, self._threads = parallel, threads
-        self._cores: int | None = None
+        self._free: int | None = None
         self.proc: asyncio.subprocess.Process | None = None
         self._log = None
 
     @property
-    def parallel(self) -> int:
-        """Sequences it serves at once: as configured, else one per two free cores."""
-        return max(1, self._parallel or min(self._free_cores(), MAX_THREADS) // CORES_PER_SLOT)
+    def threads(self) -> int:
+        return self._threads or min(usable_cores(), MAX_THREADS)
 
     @property
-    def threads(self) -> int:
-        return self._threads or min(self._free_cores(), MAX_THREADS)
+    def parallel(self) -> int:
+        """Sequences it serves at once: as configured, else one per two threads."""
+        return max(1, self._parallel or self.threads // CORES_PER_SLOT)
 
-    def _free_cores(self) -> int:
-        if self._cores is None:
-            self._cores = available_cores()
-        return self._cores
+    @property
+    def spin_wait(self) -> bool:
+        """Whether its threads spin while they wait: only with a free core for each."""
+        if self._free is None:
+            self._free = available_cores()
+        return self._free >= self.threads
+
+    def child_env(self) -> dict[str, str]:
+        """The child's environment: llama.cpp's OpenMP threads sleep while they wait on busy
+        cores (a wait policy the user set is kept)."""
+        env = dict(os.environ)
+        if not self.spin_wait:
+            env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        return env
 
     @property
     def context_window(self) -> int:
@@ -150,18 +180,21 @@ class EmbeddedServer:
     async def start(self) -> str:
         """Launch the child and return its OpenAI base URL (`http://127.0.0.1:PORT/v1`)."""
         # the cores' sample, then the weights (re-encoded once: seconds, the first time)
-        await asyncio.to_thread(lambda: (self.parallel, self.threads))
+        env = await asyncio.to_thread(self.child_env)
         path, weights = await asyncio.to_thread(model_file.prepared, model_path())
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
-        self._log.write(f"sdg-ci: starting the embedded model with {self.parallel} slots and "
-                        f"{self.threads} threads; {weights}\n".encode())
+        waiting = ("spin while they wait" if self.spin_wait else
+                   "sleep while they wait (other processes keep the cores busy)")
+        self._log.write(f"sdg-ci: starting the embedded model with {self.parallel} slot(s) and "
+                        f"{self.threads} thread(s) that {waiting}; {weights}\n".encode())
         self._log.flush()
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "sdg_ci.generate.model.embedded_server", "--model", str(path),
             "--parallel", str(self.parallel), "--threads", str(self.threads),
             "--slot-context", str(SLOT_CONTEXT),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._log,
+            env=env,
         )
         try:
             line = await asyncio.wait_for(self.proc.stdout.readline(), START_TIMEOUT_S)
