@@ -21,12 +21,14 @@ TINY = {
     "questions_per_seed": {"preview": 2}, "max_seeds": {"preview": 1},
     "contexts_per_seed": {"preview": 1}, "questions_per_context": 2,
     "questions_per_chunk": {"preview": 2}, "max_chunks": {"preview": 1},
-    "embedded": {"max_tokens": 160},
+    # one slot (the default on 2 cores): requests reach the model in an order that does not
+    # depend on timing, so two runs give the same data
+    "embedded": {"max_tokens": 160, "parallel": 1},
 }
 
 
 @pytest.mark.slow
-def test_embedded_default_end_to_end(tmp_path):
+def test_embedded_default_end_to_end(tmp_path, monkeypatch):
     try:
         embedded.model_path()
     except embedded.EmbeddedUnavailable as exc:
@@ -39,6 +41,7 @@ def test_embedded_default_end_to_end(tmp_path):
     settings.setdefault("documents", {})["chunk_tokens"] = 300  # short prompts on 2 cores
     (root / ".sdg-ci.yaml").write_text(yaml.safe_dump(settings))
     config = load_config(root)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     leaves = find_leaf_files(root)
     kinds = {"knowledge", "freeform_skill", "grounded_skill"}
 
@@ -67,3 +70,15 @@ def test_embedded_default_end_to_end(tmp_path):
     assert again.usage.requests == 0
     assert again.usage.cache_hits == summary.usage.requests
     assert again.wall_s < 30
+
+    # as on a busy machine: the same threads, which sleep while they wait; the same data
+    monkeypatch.setattr(embedded.EmbeddedServer, "spin_wait", property(lambda self: False))
+    settings["generate"]["cache_dir"] = str(tmp_path / "cache-busy")
+    (root / ".sdg-ci.yaml").write_text(yaml.safe_dump(settings))
+    busy = generate(root, leaves, load_config(root), tmp_path / "out-busy", progress=False)
+    log = (tmp_path / "cache-busy" / "embedded-server.log").read_text()
+    assert "sleep while they wait" in log
+    assert busy.usage.requests == summary.usage.requests and busy.usage.cache_hits == 0
+    for leaf in summary.leaves:
+        assert ((tmp_path / "out-busy" / leaf.data_file).read_bytes()
+                == (tmp_path / "out" / leaf.data_file).read_bytes()), leaf.path
