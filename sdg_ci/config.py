@@ -101,8 +101,8 @@ class ModelEndpoint(_Section):
 class EmbeddedSettings(_Section):
     """The embedded default (SmolLM2-135M via llama.cpp): a smoke test, not real data."""
 
-    # llama.cpp slots (each with a 4096-token context) and threads; None: threads follow
-    # the usable cores (affinity, cgroup quota; at most 4), one slot per two threads
+    # llama.cpp slots (each with a 4096-token context) and threads; None: one slot (the same
+    # data on every run) and threads for the usable cores (affinity, cgroup quota; at most 4)
     parallel: int | None = Field(None, ge=1)
     threads: int | None = Field(None, ge=1)
     # reply cap: a 135M model rambles on; in three demo runs (162 replies) every reply

@@ -21,9 +21,7 @@ TINY = {
     "questions_per_seed": {"preview": 2}, "max_seeds": {"preview": 1},
     "contexts_per_seed": {"preview": 1}, "questions_per_context": 2,
     "questions_per_chunk": {"preview": 2}, "max_chunks": {"preview": 1},
-    # one slot (the default on 2 cores): requests reach the model in an order that does not
-    # depend on timing, so two runs give the same data
-    "embedded": {"max_tokens": 160, "parallel": 1},
+    "embedded": {"max_tokens": 160},
 }
 
 

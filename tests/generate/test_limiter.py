@@ -207,11 +207,11 @@ def test_the_embedded_threads_follow_the_usable_cores(monkeypatch, tmp_path):
 
     _two_cores(monkeypatch, embedded, tmp_path)
     assert embedded.EmbeddedServer(tmp_path / "log").threads == 2
-    # four cores: two slots sharing four threads
+    # four cores: still one slot (requests in a fixed order), with four threads
     monkeypatch.setattr(embedded.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3},
                         raising=False)
     wide = embedded.EmbeddedServer(tmp_path / "log")
-    assert (wide.parallel, wide.threads) == (2, 4)
+    assert (wide.parallel, wide.threads) == (1, 4)
     # a container limited to 1.5 CPUs by its cgroup: two threads, one slot
     cpu_max = tmp_path / "cpu.max"
     cpu_max.write_text("150000 100000\n")

@@ -56,9 +56,6 @@ def model_id() -> str:
 
 
 MAX_THREADS = 4  # a 135M model gains nothing from more
-# llama.cpp batches its slots' sequences through the same threads; on 2 cores one slot with
-# both threads finished the demo's 56 recorded requests in 84 s, two slots in 95 s
-CORES_PER_SLOT = 2
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
 
@@ -134,10 +131,12 @@ def read_cpu_times(cpus: list[int]) -> list[tuple[int, int]] | None:
 class EmbeddedServer:
     """Starts on first use (a fully cached run never starts it); stops on close().
 
-    Threads default to the usable cores (at most 4), slots to one per two threads: the same
-    on an idle and on a busy machine, because llama.cpp's arithmetic depends on its thread
-    count (1 of 12 replies came out the same with 1 thread as with 2) and the demo must give
-    the same data on both. What follows the load is how the threads wait for each other:
+    Threads default to the usable cores (at most 4), slots to one: the same on an idle and on
+    a busy machine, because llama.cpp's arithmetic depends on its thread count (1 of 12
+    replies came out the same with 1 thread as with 2) and on which requests share a batch
+    or a cached prompt, and the demo must give the same data on both. One slot is also the
+    faster choice on 2 cores: the demo's 52 recorded requests took 88 s, against 122 s with
+    two slots sharing the threads. What follows the load is how the threads wait for each other:
     they spin (fast) when the cores are free when it starts, and sleep when other processes
     keep the cores busy, where spinning threads collapse to a tenth of their speed
     (`available_cores`, measured once, at start: a fully cached run never measures it)."""
@@ -155,8 +154,9 @@ class EmbeddedServer:
 
     @property
     def parallel(self) -> int:
-        """Sequences it serves at once: as configured, else one per two threads."""
-        return max(1, self._parallel or self.threads // CORES_PER_SLOT)
+        """Sequences it serves at once: as configured, else one, so that requests reach the
+        model one at a time in an order that does not depend on timing."""
+        return max(1, self._parallel or 1)
 
     @property
     def spin_wait(self) -> bool:
