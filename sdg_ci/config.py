@@ -106,7 +106,7 @@ class EmbeddedSettings(_Section):
     parallel: int | None = Field(None, ge=1)
     threads: int | None = Field(None, ge=1)
     # reply cap: a 135M model rambles on; in three demo runs (162 replies) every reply
-    # longer than 131 tokens but one was a loop that ran to the old cap of 256
+    # longer than 131 tokens but one ran to its cap (256, or 200 for a rating)
     max_tokens: int = 160
 
 

@@ -181,8 +181,7 @@ def test_the_embedded_threads_wait_by_spinning_only_on_free_cores(monkeypatch, t
     from sdg_ci.generate.model import embedded
 
     _two_cores(monkeypatch, embedded, tmp_path)
-    monkeypatch.setenv("OMP_WAIT_POLICY", "")
-    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     monkeypatch.setattr(embedded.os, "getloadavg", lambda: (3.1, 3.0, 3.0))  # a job just ended
     # both cores idle over the sample (100 jiffies, 97 idle each): both threads spin
     monkeypatch.setattr(embedded, "read_cpu_times",

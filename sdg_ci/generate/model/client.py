@@ -92,21 +92,15 @@ class ModelClient:
                 threads=opts.threads,
             )
             self.embedded_server = server
-            # its slots are known (configured, or once it starts): no more in flight than it
-            # serves at once, so nothing waits in llama.cpp's queue while its timeout runs
-            slots = CapacityLimiter(opts.parallel or 1, initial=opts.parallel or 1, fixed=True)
-
-            async def start() -> str:
-                url = await server.start()
-                slots.ceiling = slots.limit = server.parallel
-                return url
-
             self._embedded_endpoint = Endpoint(
                 kind="embedded", model=embedded.model_id(), base_url=None, api_key=None,
-                cache=self.cache, policy=policy, limiter=slots,
+                cache=self.cache, policy=policy,
+                # its slots are known: no more in flight than it serves at once, so nothing
+                # waits in llama.cpp's queue while its timeout runs
+                limiter=CapacityLimiter(server.parallel, initial=server.parallel, fixed=True),
                 context_window=min(spec.context_window or server.context_window,
                                    server.context_window),
-                starter=start, label="embedded model", max_tokens=opts.max_tokens,
+                starter=server.start, label="embedded model", max_tokens=opts.max_tokens,
                 exit_reason=server.exit_reason,
             )
         return self._embedded_endpoint

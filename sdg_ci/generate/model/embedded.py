@@ -86,14 +86,13 @@ def available_cores() -> int:
         cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = list(range(os.cpu_count() or 1))
-    usable = min(len(cpus), usable_cores())
     busy = _busy_cores(cpus, CPU_SAMPLE_S)
     if busy is None:
         try:
             busy = max(0.0, os.getloadavg()[0] - 1)  # the load may include ourselves
         except (AttributeError, OSError):
             busy = 0.0
-    return max(1, min(usable, round(len(cpus) - busy + 0.3)))
+    return max(1, min(usable_cores(), round(len(cpus) - busy + 0.3)))
 
 
 def _busy_cores(cpus: list[int], sample_s: float) -> float | None:
@@ -136,27 +135,20 @@ class EmbeddedServer:
     replies came out the same with 1 thread as with 2) and on which requests share a batch
     or a cached prompt, and the demo must give the same data on both. One slot is also the
     faster choice on 2 cores: the demo's 52 recorded requests took 88 s, against 122 s with
-    two slots sharing the threads. What follows the load is how the threads wait for each other:
-    they spin (fast) when the cores are free when it starts, and sleep when other processes
-    keep the cores busy, where spinning threads collapse to a tenth of their speed
+    two slots sharing the threads. What follows the load is how the threads wait for each
+    other: they spin (fast) when the cores are free when it starts, and sleep when other
+    processes keep the cores busy, where spinning threads collapse to a tenth of their speed
     (`available_cores`, measured once, at start: a fully cached run never measures it)."""
 
     def __init__(self, log_path: Path, parallel: int | None = None, threads: int | None = None):
         self.log_path = log_path
-        self._parallel, self._threads = parallel, threads
+        self.threads = threads or min(usable_cores(), MAX_THREADS)
+        # sequences served at once: one unless configured, so that requests reach the model
+        # one at a time in an order that does not depend on timing
+        self.parallel = max(1, parallel or 1)
         self._free: int | None = None
         self.proc: asyncio.subprocess.Process | None = None
         self._log = None
-
-    @property
-    def threads(self) -> int:
-        return self._threads or min(usable_cores(), MAX_THREADS)
-
-    @property
-    def parallel(self) -> int:
-        """Sequences it serves at once: as configured, else one, so that requests reach the
-        model one at a time in an order that does not depend on timing."""
-        return max(1, self._parallel or 1)
 
     @property
     def spin_wait(self) -> bool:
